@@ -1,0 +1,183 @@
+/**
+ * BrokerApi: everything a client needs from one broker, as plain data and Buffers.
+ * No callbacks cross it, so the cluster can put every call on the wire
+ * (RemoteBrokerApi) while the embedded default calls the broker in-process
+ * (EmbeddedBrokerApi). The client library (producer, consumers, admin) talks to
+ * nothing else.
+ */
+import type { Message, StoredMessage } from '../message/message.js';
+import type { GetStatus } from '../store/results.js';
+
+export interface TopicInfo {
+  topic: string;
+  queueCount: number;
+  /** permission bits as RocketMQ: 2 write, 4 read */
+  perm: number;
+  /** ordered topic: sends with a sharding key stay on its queue */
+  order: boolean;
+  createdAt: number;
+}
+
+export interface QueueStats {
+  queueId: number;
+  minOffset: number;
+  maxOffset: number;
+  lastStoreTimestamp: number;
+}
+
+export interface TopicStats extends TopicInfo {
+  queues: QueueStats[];
+  /** sum over queues of (max - min) */
+  messageCount: number;
+}
+
+export const FilterType = { Tag: 'TAG', Sql92: 'SQL92' } as const;
+export type FilterType = (typeof FilterType)[keyof typeof FilterType];
+
+export interface FilterSpec {
+  type: FilterType;
+  expression: string;
+}
+
+export interface SendRequest {
+  message: Message;
+  /** queue chosen by the client; -1 or undefined lets the broker choose round-robin */
+  queueId?: number;
+  /** the broker refuses an unknown topic instead of auto-creating it */
+  noAutoCreate?: boolean;
+}
+
+export interface SendResult {
+  msgId: string;
+  topic: string;
+  queueId: number;
+  queueOffset: number;
+  commitLogOffset: number;
+  storeTimestamp: number;
+}
+
+export interface PullRequest {
+  group: string;
+  topic: string;
+  queueId: number;
+  offset: number;
+  maxMessages: number;
+  filter?: FilterSpec;
+  /** long polling: wait up to this long for a matching message when none is there */
+  suspendMs?: number;
+}
+
+export interface PullResult {
+  status: GetStatus;
+  messages: StoredMessage[];
+  nextBeginOffset: number;
+  minOffset: number;
+  maxOffset: number;
+}
+
+export const MessageModel = { Clustering: 'CLUSTERING', Broadcasting: 'BROADCASTING' } as const;
+export type MessageModel = (typeof MessageModel)[keyof typeof MessageModel];
+
+export const ConsumeFrom = { First: 'FIRST', Last: 'LAST', Timestamp: 'TIMESTAMP' } as const;
+export type ConsumeFrom = (typeof ConsumeFrom)[keyof typeof ConsumeFrom];
+
+export interface Subscription {
+  topic: string;
+  filter: FilterSpec;
+}
+
+export interface HeartbeatRequest {
+  clientId: string;
+  group: string;
+  messageModel: MessageModel;
+  consumeFrom: ConsumeFrom;
+  consumeTimestamp?: number;
+  orderly?: boolean;
+  subscriptions: Subscription[];
+  /** which protocol the member speaks (mqtt, stomp, http, kernel ...), for admin views */
+  protocol?: string;
+}
+
+export interface GroupMember {
+  clientId: string;
+  protocol: string;
+  lastHeartbeat: number;
+  subscriptions: Subscription[];
+}
+
+export interface GroupInfo {
+  group: string;
+  messageModel: MessageModel;
+  consumeFrom: ConsumeFrom;
+  consumeTimestamp?: number;
+  orderly: boolean;
+  maxReconsumeTimes: number;
+  members: GroupMember[];
+}
+
+export interface OffsetRequest {
+  group: string;
+  topic: string;
+  queueId: number;
+}
+
+export interface CommitOffsetRequest extends OffsetRequest {
+  offset: number;
+}
+
+export interface LockRequest {
+  group: string;
+  clientId: string;
+  topic: string;
+  queueIds: number[];
+}
+
+export interface QueueLag {
+  topic: string;
+  queueId: number;
+  brokerOffset: number;
+  consumerOffset: number;
+  lag: number;
+}
+
+export interface BrokerApi {
+  /** an identifier of the broker (embedded: its name; remote: broker name) */
+  readonly brokerName: string;
+
+  // topics
+  createTopic(req: { topic: string; queueCount?: number; order?: boolean }): Promise<TopicInfo>;
+  deleteTopic(topic: string): Promise<boolean>;
+  getTopic(topic: string): Promise<TopicInfo | undefined>;
+  listTopics(): Promise<TopicInfo[]>;
+  topicStats(topic: string): Promise<TopicStats | undefined>;
+
+  // produce
+  send(req: SendRequest): Promise<SendResult>;
+  sendBatch(req: { topic: string; queueId?: number; messages: Message[]; noAutoCreate?: boolean }): Promise<SendResult[]>;
+
+  // consume
+  pull(req: PullRequest): Promise<PullResult>;
+  heartbeat(req: HeartbeatRequest): Promise<void>;
+  unregisterClient(req: { clientId: string; group: string }): Promise<void>;
+  getGroup(group: string): Promise<GroupInfo | undefined>;
+  listGroups(): Promise<GroupInfo[]>;
+  deleteGroup(group: string): Promise<boolean>;
+  /** member client ids of a group, sorted: the input of rebalance */
+  groupMembers(group: string): Promise<string[]>;
+
+  // offsets
+  queryOffset(req: OffsetRequest): Promise<number>;
+  commitOffset(req: CommitOffsetRequest): Promise<void>;
+  /** first offset whose store time is at or after `timestamp` */
+  searchOffset(req: { topic: string; queueId: number; timestamp: number }): Promise<number>;
+  resetOffset(req: { group: string; topic: string; timestamp: number }): Promise<QueueLag[]>;
+  groupLag(group: string): Promise<QueueLag[]>;
+
+  // orderly consumption: a queue is locked to one member
+  lockQueues(req: LockRequest): Promise<number[]>;
+  unlockQueues(req: LockRequest): Promise<void>;
+
+  // lookup
+  viewMessage(msgId: string): Promise<StoredMessage | undefined>;
+  queryMessagesByKey(req: { topic: string; key: string; max?: number }): Promise<StoredMessage[]>;
+}

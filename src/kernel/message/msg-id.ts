@@ -1,0 +1,41 @@
+/**
+ * Message ids in RocketMQ's offsetMsgId form: 16 bytes as 32 upper-case hex digits,
+ *   store host IPv4 (4) | store port (4) | commit log offset (8).
+ * The id locates the message: the broker that stored it and where in its commit log.
+ * Unique across restarts (the commit log offset only grows) and across brokers
+ * (each broker has its own host:port).
+ */
+export interface MsgIdParts {
+  host: string;
+  port: number;
+  commitLogOffset: number;
+}
+
+export const MSG_ID_LENGTH = 32;
+
+export function encodeHost(host: string): Buffer {
+  const parts = host.split('.').map((p) => Number(p));
+  const out = Buffer.alloc(4);
+  if (parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255)) {
+    parts.forEach((p, i) => out.writeUInt8(p, i));
+  }
+  return out;
+}
+
+export function decodeHost(buf: Buffer, offset: number): string {
+  return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
+}
+
+export function formatMsgId(parts: MsgIdParts): string {
+  const buf = Buffer.alloc(16);
+  encodeHost(parts.host).copy(buf, 0);
+  buf.writeInt32BE(parts.port, 4);
+  buf.writeBigInt64BE(BigInt(parts.commitLogOffset), 8);
+  return buf.toString('hex').toUpperCase();
+}
+
+export function parseMsgId(msgId: string): MsgIdParts | undefined {
+  if (msgId.length !== MSG_ID_LENGTH || !/^[0-9a-fA-F]+$/.test(msgId)) return undefined;
+  const buf = Buffer.from(msgId, 'hex');
+  return { host: decodeHost(buf, 0), port: buf.readInt32BE(4), commitLogOffset: Number(buf.readBigInt64BE(8)) };
+}
