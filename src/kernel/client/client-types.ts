@@ -61,3 +61,61 @@ export interface Subscribe {
 }
 
 export type { Message, StoredMessage };
+
+import type {
+  BrokerApi, GroupInfo, PullResult, QueueLag, SendResult, TopicInfo, TopicStats,
+} from './broker-api.js';
+
+export interface Producer {
+  readonly group: string;
+  send(message: Message): Promise<SendResult>;
+  /** fire and forget: failures are logged, never thrown */
+  sendOneway(message: Message): void;
+  /** all messages must share one topic; they land on one queue in order */
+  sendBatch(messages: Message[]): Promise<SendResult[]>;
+  shutdown(): Promise<void>;
+}
+
+export interface PushConsumer {
+  readonly group: string;
+  readonly clientId: string;
+  /** tag expression string (`a || b`, `*`) or a filter spec */
+  subscribe(topic: string, filter?: FilterSpec | string): void;
+  unsubscribe(topic: string): void;
+  start(listener: MessageListener): Promise<void>;
+  /** stops pulling, waits for in-flight listeners up to `drainMs`, commits offsets, leaves the group */
+  shutdown(drainMs?: number): Promise<void>;
+}
+
+export interface PullConsumer {
+  readonly group: string;
+  queues(topic: string): Promise<number[]>;
+  pull(req: { topic: string; queueId: number; offset: number; maxMessages?: number; filter?: FilterSpec | string; suspendMs?: number }): Promise<PullResult>;
+  /** the group's committed offset, or the start position of a new group */
+  fetchOffset(topic: string, queueId: number): Promise<number>;
+  commit(topic: string, queueId: number, offset: number): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface Admin {
+  createTopic(req: { topic: string; queueCount?: number; order?: boolean }): Promise<TopicInfo>;
+  deleteTopic(topic: string): Promise<boolean>;
+  listTopics(): Promise<TopicInfo[]>;
+  topicStats(topic: string): Promise<TopicStats | undefined>;
+  listGroups(): Promise<GroupInfo[]>;
+  getGroup(group: string): Promise<GroupInfo | undefined>;
+  deleteGroup(group: string): Promise<boolean>;
+  groupLag(group: string): Promise<QueueLag[]>;
+  resetOffset(req: { group: string; topic: string; timestamp: number }): Promise<QueueLag[]>;
+  viewMessage(msgId: string): Promise<StoredMessage | undefined>;
+  queryMessagesByKey(req: { topic: string; key: string; max?: number }): Promise<StoredMessage[]>;
+}
+
+/** What adapters receive: factories for clients bound to one BrokerApi. */
+export interface KernelClient {
+  readonly brokerApi: BrokerApi;
+  readonly admin: Admin;
+  createProducer(options?: ProducerOptions): Producer;
+  createPushConsumer(options: PushConsumerOptions): PushConsumer;
+  createPullConsumer(options: { group: string; clientId?: string; consumeFrom?: import('./broker-api.js').ConsumeFrom }): PullConsumer;
+}

@@ -1,0 +1,37 @@
+/**
+ * The contract every protocol adapter fulfils (Artemis' protocol modules over one core).
+ * Adapters depend on the kernel client API only; runtime/ creates them from the registry.
+ */
+import type { KernelClient } from '../kernel/index.js';
+import type { Logger } from 'pino';
+
+export interface ListenerAddress {
+  /** e.g. "mqtt", "mqtt-ws", "stomp", "http" */
+  name: string;
+  host: string;
+  port: number;
+  url: string;
+}
+
+export interface AdapterStats {
+  connections: number;
+  messagesIn: number;
+  messagesOut: number;
+  [extra: string]: number;
+}
+
+export interface ProtocolAdapter {
+  readonly name: string;
+  start(): Promise<void>;
+  /** stop accepting, close connections gracefully, release kernel consumers */
+  stop(): Promise<void>;
+  stats(): AdapterStats;
+  addresses(): ListenerAddress[];
+}
+
+export interface AdapterContext {
+  kernel: KernelClient;
+  logger: Logger;
+}
+
+export type AdapterFactory<C> = (context: AdapterContext, config: C) => ProtocolAdapter;
