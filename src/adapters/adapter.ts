@@ -4,6 +4,8 @@
  */
 import type { KernelClient } from '../kernel/index.js';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Authenticator } from './common/auth.js';
 
 export interface ListenerAddress {
   /** e.g. "mqtt", "mqtt-ws", "stomp", "http" */
@@ -32,6 +34,9 @@ export interface ProtocolAdapter {
 export interface AdapterContext {
   kernel: KernelClient;
   logger: Logger;
+  /** the process's prom-client registry; adapters register their own meters */
+  metrics: Registry;
+  auth: Authenticator;
 }
 
 export type AdapterFactory<C> = (context: AdapterContext, config: C) => ProtocolAdapter;
