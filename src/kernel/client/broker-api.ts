@@ -73,6 +73,18 @@ export interface PullResult {
   nextBeginOffset: number;
   minOffset: number;
   maxOffset: number;
+  /** an admin reset moved the group's offset: drop what is buffered and go on from here */
+  resetTo?: number;
+}
+
+export interface SendBackRequest {
+  group: string;
+  /** commit log offset of the record that failed */
+  commitLogOffset: number;
+  /** override of the group's max reconsume times */
+  maxReconsumeTimes?: number;
+  /** override of the backoff delay before the next attempt */
+  delayMs?: number;
 }
 
 export const MessageModel = { Clustering: 'CLUSTERING', Broadcasting: 'BROADCASTING' } as const;
@@ -119,6 +131,8 @@ export interface OffsetRequest {
   group: string;
   topic: string;
   queueId: number;
+  /** broadcasting groups keep one offset per member */
+  clientId?: string;
 }
 
 export interface CommitOffsetRequest extends OffsetRequest {
@@ -165,7 +179,11 @@ export interface BrokerApi {
   /** member client ids of a group, sorted: the input of rebalance */
   groupMembers(group: string): Promise<string[]>;
 
+  /** a consumer failed the message: to the group's retry topic with backoff, or its DLQ */
+  sendBack(req: SendBackRequest): Promise<SendResult>;
+
   // offsets
+  /** the group's committed offset, or (new group) its start position: FIRST, LAST = since its creation, or TIMESTAMP */
   queryOffset(req: OffsetRequest): Promise<number>;
   commitOffset(req: CommitOffsetRequest): Promise<void>;
   /** first offset whose store time is at or after `timestamp` */

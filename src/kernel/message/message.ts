@@ -40,8 +40,13 @@ export interface Message {
 }
 
 export interface StoredMessage extends Message {
-  /** globally unique: store host + commit log offset (RocketMQ offsetMsgId) */
+  /**
+   * the id consumers see: the message's unique key, which the first store sets to its
+   * offset id and every retry or delayed copy keeps, so duplicates share it
+   */
   msgId: string;
+  /** store host + commit log offset of this very record (RocketMQ offsetMsgId) */
+  offsetMsgId: string;
   queueId: number;
   queueOffset: number;
   commitLogOffset: number;

@@ -39,3 +39,25 @@ export function parseMsgId(msgId: string): MsgIdParts | undefined {
   const buf = Buffer.from(msgId, 'hex');
   return { host: decodeHost(buf, 0), port: buf.readInt32BE(4), commitLogOffset: Number(buf.readBigInt64BE(8)) };
 }
+
+let uniqueCounter = 0;
+const uniquePrefix = (() => {
+  const buf = Buffer.alloc(10);
+  buf.writeUInt16BE(process.pid & 0xffff, 4);
+  buf.writeUInt32BE((Math.random() * 0xffffffff) >>> 0, 6);
+  return buf;
+})();
+
+/**
+ * A producer-side unique id in RocketMQ's UNIQ_KEY shape (host 4, pid 2, random 4,
+ * time 4, counter 2: 32 hex digits). The broker gives one to messages it stores more
+ * than once (delayed, transactional), so the id consumers see stays the same.
+ */
+export function createUniqueId(host = '127.0.0.1'): string {
+  const buf = Buffer.alloc(16);
+  encodeHost(host).copy(buf, 0);
+  uniquePrefix.copy(buf, 4, 4, 10);
+  buf.writeUInt32BE((Date.now() / 1000) >>> 0, 10);
+  buf.writeUInt16BE(uniqueCounter++ & 0xffff, 14);
+  return buf.toString('hex').toUpperCase();
+}

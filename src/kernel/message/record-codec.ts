@@ -315,10 +315,12 @@ export function readRecordParts(buf: Buffer, pos: number): RecordParts {
 export function decodeRecord(buf: Buffer, pos: number, isSystem: (name: string) => boolean): StoredMessage {
   const parts = readRecordParts(buf, pos);
   const h = parts.header;
+  const offsetMsgId = formatMsgId({ host: h.storeHost, port: h.storePort, commitLogOffset: h.physicalOffset });
   const msg: StoredMessage = {
     topic: parts.topic,
     body: parts.body,
-    msgId: formatMsgId({ host: h.storeHost, port: h.storePort, commitLogOffset: h.physicalOffset }),
+    msgId: offsetMsgId,
+    offsetMsgId,
     queueId: h.queueId,
     queueOffset: h.queueOffset,
     commitLogOffset: h.physicalOffset,
@@ -331,6 +333,9 @@ export function decodeRecord(buf: Buffer, pos: number, isSystem: (name: string) 
     preparedTransactionOffset: h.preparedTransactionOffset,
   };
   applyProperties(msg, parts.properties, isSystem);
+  // RocketMQ's client-visible id: the unique key when the record carries one (a retry or
+  // delayed copy keeps its original's id), else the offset id of this record
+  if (msg.uniqueId) msg.msgId = msg.uniqueId;
   return msg;
 }
 

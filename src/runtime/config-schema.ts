@@ -1,0 +1,199 @@
+/**
+ * The one JSON Schema of the whole configuration, and the `Config` type it describes.
+ *
+ * Every leaf carries its `default` and `description`; the CLI flags, the environment
+ * variable names, `--help` and the README table are all derived from this schema
+ * (config-keys.ts, config-doc.ts), so a key added here is reachable everywhere at once.
+ * Objects are closed (`additionalProperties: false`): an unknown key is an error.
+ */
+import type { SchemaObject } from 'ajv';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const TOPIC_ACTIONS = ['publish', 'subscribe'] as const;
+
+export interface AclRule {
+  /** MQTT-style filter over `topic/path`: `+` one level, `#` the rest, `%u` the username */
+  pattern: string;
+  actions: Array<(typeof TOPIC_ACTIONS)[number]>;
+}
+
+export interface UserConfig {
+  username: string;
+  /** `scrypt$N$r$p$salt$hash` from `rocketgate hash-password` (user-auth.ts) */
+  passwordHash: string;
+  admin: boolean;
+  readOnly: boolean;
+  /** opaque bearer tokens for HTTP; each is a secret of at least 16 characters */
+  tokens: string[];
+  acl: AclRule[];
+}
+
+export interface TlsConfig {
+  certFile: string | null;
+  keyFile: string | null;
+  caFile: string | null;
+}
+
+export interface Config {
+  dataDir: string;
+  nodeId: string | null;
+  host: string;
+  flush: 'async' | 'sync';
+  flushIntervalMs: number;
+  segmentSize: number;
+  maxMessageSize: number;
+  defaultQueueCount: number;
+  autoCreateTopics: boolean;
+  fileReservedHours: number;
+  diskHighWaterRatio: number;
+  shutdownTimeoutMs: number;
+  nameserverPort: number;
+  brokerPort: number;
+  allowAnonymous: boolean;
+  anonymousAcl: AclRule[];
+  users: UserConfig[];
+  log: { level: LogLevel };
+  mqtt: {
+    enabled: boolean;
+    port: number;
+    wsPort: number | null;
+    maxPacketSize: number;
+    sessionMaxMessages: number;
+    maxInflight: number;
+    tls: TlsConfig;
+  };
+  stomp: {
+    enabled: boolean;
+    port: number;
+    wsPort: number | null;
+    maxFrameBytes: number;
+    maxHeaders: number;
+    maxHeaderBytes: number;
+    heartBeatMs: [number, number];
+    maxConnections: number | null;
+    tls: TlsConfig;
+  };
+  http: {
+    enabled: boolean;
+    port: number;
+    maxBodyBytes: number;
+    idempotencyWindowMs: number;
+    tls: TlsConfig;
+  };
+}
+
+const MiB = 1024 * 1024;
+
+const int = (def: number | null, description: string, min = 0, max?: number, nullable = def === null): SchemaObject => ({
+  type: nullable ? ['integer', 'null'] : 'integer',
+  minimum: min,
+  ...(max === undefined ? {} : { maximum: max }),
+  default: def,
+  description,
+});
+const port = (def: number, description: string, nullable = false): SchemaObject =>
+  int(def, `${description}; 0 = any free port${nullable ? '; null or off = no listener' : ''}`, 0, 65535, nullable);
+const bool = (def: boolean, description: string): SchemaObject => ({ type: 'boolean', default: def, description });
+const str = (def: string | null, description: string): SchemaObject => ({
+  type: def === null ? ['string', 'null'] : 'string',
+  ...(def === null ? {} : { minLength: 1 }),
+  default: def,
+  description,
+});
+const section = (description: string, properties: Record<string, SchemaObject>): SchemaObject => ({
+  type: 'object', additionalProperties: false, description, properties,
+});
+const tls = (listeners: string): SchemaObject => section(`TLS for ${listeners}: on when certFile and keyFile are set`, {
+  certFile: str(null, 'PEM certificate chain file'),
+  keyFile: str(null, 'PEM private key file'),
+  caFile: str(null, 'PEM CA bundle to verify clients against (optional)'),
+});
+
+const aclRules: SchemaObject = {
+  type: 'array',
+  items: {
+    type: 'object', additionalProperties: false, required: ['pattern', 'actions'],
+    properties: {
+      pattern: { type: 'string', minLength: 1 },
+      actions: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...TOPIC_ACTIONS] } },
+    },
+  },
+};
+export const FULL_ACCESS: AclRule[] = [{ pattern: '#', actions: ['publish', 'subscribe'] }];
+
+export const SCRYPT_HASH_PATTERN = '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9+/]+=*\\$[A-Za-z0-9+/]+=*$';
+
+export const configSchema: SchemaObject = {
+  $id: 'rocketgate-config',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dataDir: str('./data', 'directory of the commit log, consume queues, index and metadata'),
+    nodeId: str(null, 'name of this node in admin views and MQTT session ownership; null = the host name'),
+    host: str('0.0.0.0', 'address every listener binds to'),
+    flush: { enum: ['async', 'sync'], default: 'async', description: 'async: flush on an interval; sync: acknowledge a send only after fsync' },
+    flushIntervalMs: int(500, 'async flush interval (ms)', 1),
+    segmentSize: int(1024 * MiB, 'commit log segment file size (bytes)', 64 * 1024),
+    maxMessageSize: int(4 * MiB, 'largest message (body + properties, bytes) any protocol may store', 1),
+    defaultQueueCount: int(8, 'queues of an auto-created topic', 1, 1024),
+    autoCreateTopics: bool(true, 'create a topic on its first publish'),
+    fileReservedHours: int(72, 'commit log segments older than this are deleted (hours)', 1),
+    diskHighWaterRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.9, description: 'disk usage fraction at which the oldest segments are deleted' },
+    shutdownTimeoutMs: int(10_000, 'graceful stop deadline after SIGINT/SIGTERM (ms)', 100),
+    nameserverPort: port(9876, 'nameserver listener (clustering)'),
+    brokerPort: port(10911, 'broker remoting listener (clustering)'),
+    allowAnonymous: bool(true, 'accept clients without credentials (they get anonymousAcl)'),
+    anonymousAcl: { ...aclRules, default: FULL_ACCESS, description: 'topic rights of anonymous clients (JSON list of {pattern, actions})' },
+    users: {
+      type: 'array',
+      default: [],
+      description: 'accounts (JSON list of {username, passwordHash, admin, readOnly, tokens, acl})',
+      items: {
+        type: 'object', additionalProperties: false, required: ['username', 'passwordHash'],
+        properties: {
+          username: { type: 'string', minLength: 1, pattern: '^(?!anonymous$)[^:]+$' },
+          passwordHash: { type: 'string', pattern: SCRYPT_HASH_PATTERN },
+          admin: { type: 'boolean', default: false },
+          readOnly: { type: 'boolean', default: false },
+          tokens: { type: 'array', default: [], items: { type: 'string', minLength: 16 } },
+          acl: { ...aclRules, default: FULL_ACCESS },
+        },
+      },
+    },
+    log: section('logging (JSON lines on stderr)', {
+      level: { enum: [...LOG_LEVELS], default: 'warn', description: 'log level' },
+    }),
+    mqtt: section('MQTT 3.1.1 / 5.0', {
+      enabled: bool(true, 'start the MQTT listeners'),
+      port: port(1883, 'MQTT over TCP'),
+      wsPort: port(8083, 'MQTT over WebSocket (path /mqtt)', true),
+      maxPacketSize: int(4 * MiB + 64 * 1024, 'largest MQTT packet accepted (bytes)', 16, 268_435_455),
+      sessionMaxMessages: int(10_000, 'messages queued for one offline persistent session', 1),
+      maxInflight: int(100, 'unacknowledged QoS 1/2 messages per client', 1, 65_535),
+      tls: tls('the MQTT listeners'),
+    }),
+    stomp: section('STOMP 1.0 / 1.1 / 1.2', {
+      enabled: bool(true, 'start the STOMP listeners'),
+      port: port(61613, 'STOMP over TCP'),
+      wsPort: port(61614, 'STOMP over WebSocket', true),
+      maxFrameBytes: int(4 * MiB + 64 * 1024, 'largest STOMP frame accepted (bytes)', 64),
+      maxHeaders: int(1000, 'headers per frame', 1),
+      maxHeaderBytes: int(10 * 1024, 'bytes of one header line', 16),
+      heartBeatMs: {
+        type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 2, maxItems: 2, default: [10_000, 10_000],
+        description: 'heart-beat the server offers: send,receive (ms; 0 = none)',
+      },
+      maxConnections: int(null, 'concurrent STOMP connections; null = unlimited', 1),
+      tls: tls('the STOMP listeners'),
+    }),
+    http: section('HTTP API, server-sent events, webhooks, dashboard', {
+      enabled: bool(true, 'start the HTTP listener'),
+      port: port(8080, 'HTTP'),
+      maxBodyBytes: int(6 * MiB, 'largest request body (bytes; JSON bodies carry base64)', 1024),
+      idempotencyWindowMs: int(600_000, 'how long an Idempotency-Key is remembered (ms)', 0),
+      tls: tls('the HTTP listener'),
+    }),
+  },
+};
