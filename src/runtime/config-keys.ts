@@ -138,7 +138,7 @@ export function coerce(key: ConfigKey, raw: string): Coerced {
 /** how a value is written on a command line or in an environment variable */
 export function formatValue(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.join(',');
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number')) return value.join(',');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -47,7 +47,6 @@ export interface Config {
   defaultQueueCount: number;
   autoCreateTopics: boolean;
   fileReservedHours: number;
-  diskHighWaterRatio: number;
   shutdownTimeoutMs: number;
   nameserverPort: number;
   brokerPort: number;
@@ -140,7 +139,6 @@ export const configSchema: SchemaObject = {
     defaultQueueCount: int(8, 'queues of an auto-created topic', 1, 1024),
     autoCreateTopics: bool(true, 'create a topic on its first publish'),
     fileReservedHours: int(72, 'commit log segments older than this are deleted (hours)', 1),
-    diskHighWaterRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.9, description: 'disk usage fraction at which the oldest segments are deleted' },
     shutdownTimeoutMs: int(10_000, 'graceful stop deadline after SIGINT/SIGTERM (ms)', 100),
     nameserverPort: port(9876, 'nameserver listener (clustering)'),
     brokerPort: port(10911, 'broker remoting listener (clustering)'),
@@ -192,7 +190,7 @@ export const configSchema: SchemaObject = {
       enabled: bool(true, 'start the HTTP listener'),
       port: port(8080, 'HTTP'),
       maxBodyBytes: int(6 * MiB, 'largest request body (bytes; JSON bodies carry base64)', 1024),
-      idempotencyWindowMs: int(600_000, 'how long an Idempotency-Key is remembered (ms)', 0),
+      idempotencyWindowMs: int(86_400_000, 'how long an Idempotency-Key is remembered (ms)', 0),
       tls: tls('the HTTP listener'),
     }),
   },

@@ -58,7 +58,7 @@ interface Layer {
   source: Exclude<ConfigSource, 'default'>;
   tree: Tree;
   /** how this layer names a key in messages and in `origin` */
-  origin: (key: ConfigKey | undefined, path: string) => string;
+  origin: (key: ConfigKey | undefined, path: string, value?: unknown) => string;
 }
 
 let validators: { partial: ValidateFunction; full: ValidateFunction } | undefined;
@@ -106,6 +106,11 @@ function leafOf(instancePath: string): ConfigKey | undefined {
   return CONFIG_KEYS.find((k) => k.path.length <= parts.length && k.path.every((p, i) => parts[i] === p));
 }
 
+/** `; did you mean X? Allowed keys: a, b` or `; allowed keys: a, b` */
+function alternatives(shown: string, hint: string | undefined, what: string, allowed: string[]): string {
+  return `${hint ? `; did you mean ${shown}? Allowed` : '; allowed'} ${what}: ${allowed.join(', ')}`;
+}
+
 function describe(err: ErrorObject): string {
   const got = err.data === undefined ? '' : ` (got ${JSON.stringify(err.data)})`;
   const params = err.params as Record<string, unknown>;
@@ -136,7 +141,7 @@ function layerIssues(errors: ErrorObject[], origin: Layer['origin'] | undefined)
       const allowed = Object.keys(((err.parentSchema as SchemaObject | undefined)?.properties ?? {}) as object);
       const hint = suggest(name, allowed);
       const where = origin ? ` (${origin(undefined, full)})` : '';
-      return `unknown config key "${full}"${where}${hint ? `; did you mean "${hint}"?` : ''} Allowed keys${path ? ` of ${path}` : ''}: ${allowed.join(', ')}`;
+      return `unknown config key "${full}"${where}${alternatives(`"${hint}"`, hint, `keys${path ? ` of ${path}` : ''}`, allowed)}`;
     }
     const where = origin ? ` (${origin(leafOf(err.instancePath), path)})` : '';
     return `${path || '(config)'}${where}: ${describe(err)}`;
@@ -169,7 +174,7 @@ function envLayer(env: Record<string, string | undefined>, issues: string[]): La
     if (!key) {
       const allowed = [CONFIG_FILE_ENV, ...CONFIG_KEY_BY_ENV.keys()];
       const hint = suggest(name, allowed);
-      issues.push(`unknown environment variable ${name}${hint ? `; did you mean ${hint}?` : ''} Allowed: ${allowed.join(', ')}`);
+      issues.push(`unknown environment variable ${name}${alternatives(hint, hint, 'variables', allowed)}`);
       continue;
     }
     const value = coerce(key, raw);
@@ -186,7 +191,7 @@ function flagLayer(flags: Record<string, string | boolean>, issues: string[]): L
     const key = byFlag.get(flag);
     if (!key) {
       const hint = suggest(flag, byFlag.keys());
-      issues.push(`unknown flag --${flag}${hint ? `; did you mean --${hint}?` : ''} Allowed: ${[...byFlag.keys()].map((f) => `--${f}`).join(', ')}`);
+      issues.push(`unknown flag --${flag}${alternatives(`--${hint}`, hint, 'flags', [...byFlag.keys()].map((f) => `--${f}`))}`);
       continue;
     }
     if (typeof raw === 'boolean') {
@@ -198,7 +203,7 @@ function flagLayer(flags: Record<string, string | boolean>, issues: string[]): L
     if (value.ok) setPath(tree, key.path, value.value);
     else issues.push(`${key.key} (flag --${flag}): ${value.error}`);
   }
-  return { source: 'flag', tree, origin: (key) => (key ? `flag --${key.flag}` : 'flags') };
+  return { source: 'flag', tree, origin: (key, _path, value) => (key ? `flag --${value === false ? 'no-' : ''}${key.flag}` : 'flags') };
 }
 
 /** The config built from the schema's defaults alone. */
@@ -228,7 +233,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     let entry: ConfigValueSource = { value: structuredClone(key.default), source: 'default' };
     for (const layer of layers) {
       const hit = getPath(layer.tree, key.path);
-      if (hit.found) entry = { value: hit.value, source: layer.source, origin: layer.origin(key, key.key) };
+      if (hit.found) entry = { value: hit.value, source: layer.source, origin: layer.origin(key, key.key, hit.value) };
     }
     setPath(merged, key.path, entry.value);
     sources[key.key] = entry;

@@ -24,9 +24,10 @@ export const FAST_KERNEL: Partial<EmbeddedKernelOptions> = {
   retryBackoffMs: [200, 300, 400, 500],
 };
 
-export async function startTestKernel(overrides: Partial<EmbeddedKernelOptions> = {}, dataDir?: string): Promise<TestKernel> {
+export async function startTestKernel(overrides: Partial<EmbeddedKernelOptions> = {}, dataDir?: string, removeDir?: () => void): Promise<TestKernel> {
   const temp = dataDir ? undefined : makeTempDir('rocketgate-kernel-');
   const dir = dataDir ?? temp!.dir;
+  const remove = removeDir ?? temp?.cleanup;
   const kernel = await openEmbeddedKernel({ dataDir: dir, defaultQueueCount: 8, ...FAST_KERNEL, ...overrides });
   let closed = false;
   const handle: TestKernel = {
@@ -40,11 +41,11 @@ export async function startTestKernel(overrides: Partial<EmbeddedKernelOptions> 
     },
     restart: async () => {
       await handle.close();
-      return startTestKernel(overrides, dir);
+      return startTestKernel(overrides, dir, remove);
     },
     cleanup: async () => {
       await handle.close();
-      temp?.cleanup();
+      remove?.();
     },
   };
   return handle;

@@ -139,7 +139,9 @@ function readNumber(text: string, start: number, out: Token[]): number {
     }
   }
   if (end < text.length && ID_PART.test(text[end]!)) {
-    throw selectorError(start + 1, `malformed number '${text.slice(start, end + 1)}'`);
+    let j = end;
+    while (j < text.length && ID_PART.test(text[j]!)) j++;
+    throw selectorError(start + 1, `malformed number '${text.slice(start, j)}'`);
   }
   out.push({ kind: TokenKind.Number, text: text.slice(start, end), value, pos: start + 1 });
   return end;

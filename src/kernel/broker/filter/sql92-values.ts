@@ -46,6 +46,18 @@ const NUMERIC_TEXT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 /** The number a property's text stands for, or undefined when it is not a number. */
 export function textToNumber(text: string): number | undefined {
+  // fast path: a short unsigned integer, the common case for prices, counts, codes
+  const n = text.length;
+  if (n > 0 && n < 16) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === n) return v;
+  }
   return NUMERIC_TEXT.test(text) ? Number(text) : undefined;
 }
 

@@ -6,6 +6,7 @@ export function storedMessage(over: Partial<StoredMessage> = {}): StoredMessage 
     topic: 'orders',
     body: Buffer.alloc(0),
     msgId: 'C0A8000100002A9F0000000000000000',
+    offsetMsgId: 'C0A8000100002A9F0000000000000000',
     queueId: 0,
     queueOffset: 0,
     commitLogOffset: 0,

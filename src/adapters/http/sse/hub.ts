@@ -1,0 +1,33 @@
+/**
+ * The open SSE streams of this adapter: counted for stats and metrics, ended on stop.
+ */
+import type { HttpMetrics } from '../metrics.js';
+import type { SseStream } from './stream.js';
+
+export class SseHub {
+  private readonly streams = new Set<SseStream>();
+  private readonly cleanups = new Set<Promise<void>>();
+
+  constructor(private readonly metrics: HttpMetrics) {}
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** `cleanup` releases the stream's kernel consumers once it closes */
+  add(stream: SseStream, cleanup: () => Promise<void>): void {
+    this.streams.add(stream);
+    this.metrics.sseOpened();
+    stream.onClose(() => {
+      this.streams.delete(stream);
+      this.metrics.sseClosed();
+      const done: Promise<void> = cleanup().catch(() => undefined).finally(() => this.cleanups.delete(done));
+      this.cleanups.add(done);
+    });
+  }
+
+  async closeAll(): Promise<void> {
+    for (const stream of [...this.streams]) stream.close();
+    await Promise.all([...this.cleanups]);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * One STOMP subscription = one kernel push consumer (DESIGN.md §5).
+ *
+ * The consumer calls the listener for each message; the listener writes a MESSAGE
+ * frame and returns a promise the subscription settles:
+ * - ack:auto (STOMP 1.2 §SUBSCRIBE ack Header) → CONSUME_SUCCESS once the socket took
+ *   the frame (so a slow reader holds the consumer back instead of filling memory);
+ * - client / client-individual → CONSUME_SUCCESS on ACK, RECONSUME_LATER on NACK (the
+ *   kernel then redelivers through the group's retry topic, and past the maximum
+ *   reconsume count moves the message to the dead-letter topic).
+ * `consumeConcurrency = prefetch` makes the kernel hand over at most `prefetch`
+ * unsettled messages (prefetch-count / activemq.prefetchSize).
+ *
+ * When the subscription ends, unacknowledged messages go back with RECONSUME_LATER:
+ * JMS redelivers a closed session's unacknowledged messages marked redelivered, and
+ * resolving them is what lets the consumer stop and commit its offsets. A group only
+ * this subscription used (non-durable /topic/) is deleted instead, with its retry topic.
+ */
+import {
+  ConsumeFrom, ConsumeStatus, type FilterSpec, type KernelClient, type PushConsumer, type StoredMessage,
+} from '../../kernel/index.js';
+import { levelsMatch, messageLevels, type Destination } from './destination.js';
+import type { StompFrame } from './frame.js';
+import { messageHeaders } from './headers.js';
+
+const RETRY_TOPIC_PREFIX = '%RETRY%';
+
+export const AckMode = { Auto: 'auto', Client: 'client', ClientIndividual: 'client-individual' } as const;
+export type AckMode = (typeof AckMode)[keyof typeof AckMode];
+
+export interface SubscriptionSpec {
+  id: string;
+  destination: Destination;
+  ackMode: AckMode;
+  group: string;
+  consumeFrom: ConsumeFrom;
+  filter: FilterSpec | undefined;
+  prefetch: number;
+  /** the durable subscription name, when durable */
+  durableName: string | undefined;
+  /** a group nobody else will use again: deleted when the subscription ends */
+  ephemeralGroup: boolean;
+  rebalanceIntervalMs: number;
+}
+
+/** What a subscription needs from its connection. */
+export interface DeliveryHost {
+  nextAckId(): string;
+  /** writes a MESSAGE frame; resolves false when the connection is gone */
+  deliver(frame: StompFrame): Promise<boolean>;
+  track(delivery: Delivery): void;
+  untrack(delivery: Delivery): void;
+}
+
+export class Delivery {
+  private settled = false;
+
+  constructor(
+    readonly ackId: string,
+    readonly msgId: string,
+    readonly subscription: Subscription,
+    private readonly resolve: (status: ConsumeStatus) => void,
+  ) {}
+
+  get isSettled(): boolean {
+    return this.settled;
+  }
+
+  settle(status: ConsumeStatus): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(status);
+  }
+}
+
+export class Subscription {
+  /** unsettled deliveries in delivery order (client mode acks are cumulative over it) */
+  private readonly unacked: Delivery[] = [];
+  private consumer: PushConsumer | undefined;
+  private closed = false;
+  delivered = 0;
+
+  constructor(
+    readonly spec: SubscriptionSpec,
+    private readonly kernel: KernelClient,
+    private readonly host: DeliveryHost,
+  ) {}
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get inFlight(): number {
+    return this.unacked.length;
+  }
+
+  async start(): Promise<void> {
+    const { spec } = this;
+    this.consumer = this.kernel.createPushConsumer({
+      group: spec.group,
+      consumeFrom: spec.consumeFrom,
+      consumeConcurrency: spec.prefetch,
+      pullBatchSize: Math.min(32, spec.prefetch),
+      rebalanceIntervalMs: spec.rebalanceIntervalMs,
+      protocol: 'stomp',
+    });
+    this.consumer.subscribe(spec.destination.topic, spec.filter);
+    await this.consumer.start((message) => this.onMessage(message));
+  }
+
+  private async onMessage(message: StoredMessage): Promise<ConsumeStatus> {
+    if (this.closed) return ConsumeStatus.ReconsumeLater;
+    // same topic and tag, deeper levels differ: not this destination
+    if (!levelsMatch(this.spec.destination.levels, messageLevels(message))) return ConsumeStatus.Success;
+    const auto = this.spec.ackMode === AckMode.Auto;
+    const ackId = auto ? undefined : this.host.nextAckId();
+    const frame: StompFrame = {
+      command: 'MESSAGE',
+      headers: messageHeaders(message, { destination: this.spec.destination.raw, subscriptionId: this.spec.id, ackId }),
+      body: message.body,
+    };
+    if (auto) {
+      const written = await this.host.deliver(frame);
+      if (written) this.delivered++;
+      return written ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
+    }
+    let resolve!: (status: ConsumeStatus) => void;
+    const settled = new Promise<ConsumeStatus>((r) => (resolve = r));
+    const delivery = new Delivery(ackId!, message.msgId, this, resolve);
+    this.unacked.push(delivery);
+    this.host.track(delivery);
+    this.delivered++;
+    if (!(await this.host.deliver(frame))) this.settle(delivery, ConsumeStatus.ReconsumeLater, false);
+    return settled;
+  }
+
+  /** ACK (status Success) or NACK (ReconsumeLater): cumulative in client mode (STOMP 1.2 §SUBSCRIBE ack Header) */
+  settle(delivery: Delivery, status: ConsumeStatus, cumulative = this.spec.ackMode === AckMode.Client): void {
+    const index = this.unacked.indexOf(delivery);
+    if (index < 0) return;
+    const done = cumulative ? this.unacked.splice(0, index + 1) : this.unacked.splice(index, 1);
+    for (const d of done) {
+      this.host.untrack(d);
+      d.settle(status);
+    }
+  }
+
+  /** STOMP 1.1 ACK names message-id (and subscription); the oldest unsettled delivery of that id */
+  findByMessageId(msgId: string): Delivery | undefined {
+    return this.unacked.find((d) => d.msgId === msgId);
+  }
+
+  /** Stops the consumer; unacknowledged messages go back for redelivery. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const shutdown = this.consumer?.shutdown(0);
+    // nobody reads an ephemeral group again: its unacked messages are simply dropped
+    const status = this.spec.ephemeralGroup ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
+    for (const d of this.unacked.splice(0)) {
+      this.host.untrack(d);
+      d.settle(status);
+    }
+    await shutdown;
+    if (this.spec.ephemeralGroup) {
+      await this.kernel.admin.deleteGroup(this.spec.group);
+      // RocketMQ's retry topic of the group, created by a NACK
+      await this.kernel.admin.deleteTopic(RETRY_TOPIC_PREFIX + this.spec.group);
+    }
+  }
+}

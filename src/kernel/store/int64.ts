@@ -1,0 +1,16 @@
+/**
+ * 64-bit big-endian integers as JS numbers, written as two 32-bit halves.
+ * The store's offsets stay far below 2^53, so a number is exact and avoids a
+ * BigInt per field on the hot paths (consume-queue and index entries).
+ */
+const TWO_32 = 4294967296;
+
+export function writeInt64BE(buf: Buffer, value: number, pos: number): void {
+  const hi = Math.floor(value / TWO_32);
+  buf.writeInt32BE(hi, pos);
+  buf.writeUInt32BE(value - hi * TWO_32, pos + 4);
+}
+
+export function readInt64BE(buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
+}

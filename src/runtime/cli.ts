@@ -1,0 +1,209 @@
+/**
+ * The command line (commander): `start` (the embedded server, default command),
+ * `nameserver` / `broker` / `gateway` (arrive with clustering: exit 2), `hash-password`.
+ * Every config key is a flag of `start`, generated from the schema with its default and
+ * environment variable in `--help`.
+ */
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_SCRYPT, hashPassword } from '../adapters/common/user-auth.js';
+import { ConfigError, publicSources, resolveConfig, type ResolvedConfig } from './config.js';
+import { CONFIG_FILE_ENV, CONFIG_KEYS, formatValue, type ConfigKey } from './config-keys.js';
+import { createRootLogger } from './logger.js';
+import { readPassword } from './password-prompt.js';
+import { stopOnSignals } from './signals.js';
+import { VERSION } from './version.js';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  exit(code: number): void;
+  readPassword(): Promise<string>;
+  /** runs the embedded server until a signal; replaced in tests */
+  serve(resolved: ResolvedConfig, io: CliIo): Promise<void>;
+}
+
+export const EXIT_USAGE = 2;
+
+async function serveEmbedded({ config, sources }: ResolvedConfig, io: CliIo): Promise<void> {
+  // loaded here so --help and hash-password do not load the kernel
+  const { startEmbedded } = await import('./embedded.js');
+  const logger = createRootLogger({ level: config.log.level });
+  const server = await startEmbedded(config, { sources, logger, print: (line) => io.stdout(`${line}\n`) });
+  stopOnSignals(server, { timeoutMs: config.shutdownTimeoutMs, logger, say: (line) => io.stderr(`${line}\n`), exit: io.exit });
+}
+
+export const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  exit: (code) => process.exit(code),
+  readPassword: () => readPassword(),
+  serve: serveEmbedded,
+};
+
+function placeholder(key: ConfigKey): string {
+  const last = key.path[key.path.length - 1]!;
+  if (key.kind === 'enum') return key.choices!.join('|').length <= 12 ? `<${key.choices!.join('|')}>` : `<${last}>`;
+  if (key.kind === 'json') return '<json>';
+  if (key.kind === 'integer-list') return '<send,receive>';
+  if (/port$/i.test(last)) return '<port>';
+  if (last.endsWith('Ms')) return '<ms>';
+  if (last.endsWith('File')) return '<file>';
+  if (last === 'dataDir') return '<dir>';
+  if (last === 'host') return '<address>';
+  return key.kind === 'string' ? '<text>' : key.kind === 'number' ? '<x>' : '<n>';
+}
+
+/** the flags of `start`, by commander attribute name */
+function addConfigOptions(cmd: Command): Map<string, ConfigKey> {
+  const byAttribute = new Map<string, ConfigKey>();
+  for (const key of CONFIG_KEYS) {
+    const listed = key.kind !== 'enum' || key.choices!.every((c) => key.description.includes(c));
+    const choices = listed ? '' : `: ${key.choices!.join(', ')}`;
+    const about = `${key.description}${choices} (default: ${formatValue(key.default)}; env ${key.env})`;
+    if (key.kind === 'boolean') {
+      const on = new Option(`--${key.flag}`, about);
+      cmd.addOption(on);
+      cmd.addOption(new Option(`--no-${key.flag}`, `set ${key.key} to false`));
+      byAttribute.set(on.attributeName(), key);
+    } else {
+      const option = new Option(`--${key.flag} ${placeholder(key)}`, about);
+      cmd.addOption(option);
+      byAttribute.set(option.attributeName(), key);
+    }
+  }
+  return byAttribute;
+}
+
+const START_HELP = `
+Precedence: flag > environment variable > config file > default.
+Config file: --config <file> or ${CONFIG_FILE_ENV}; JSON (.json) or YAML, with the keys
+of the README's configuration table (e.g. {"mqtt": {"port": 1883}}).
+Nullable ports take "null" or "off"; JSON keys take JSON.
+
+Examples:
+  rocketgate start --data-dir ./data --http-port 8080
+  ROCKETGATE_MQTT_PORT=1884 rocketgate start --no-stomp-enabled
+  rocketgate start --config rocketgate.yaml --print-config`;
+
+function addStart(program: Command, io: CliIo): void {
+  const start = program
+    .command('start', { isDefault: true })
+    .description('run the embedded server: kernel and every enabled adapter in one process (default command)')
+    .option('--config <file>', `config file, JSON or YAML (default: none; env ${CONFIG_FILE_ENV})`)
+    .option('--print-config', 'print every config value and where it came from, as JSON, then exit');
+  const byAttribute = addConfigOptions(start);
+  start.addHelpText('after', START_HELP);
+  start.action(async (opts: Record<string, unknown>) => {
+    const flags: Record<string, string | boolean> = {};
+    for (const [attribute, key] of byAttribute) {
+      const value = opts[attribute];
+      if (typeof value === 'string' || typeof value === 'boolean') flags[key.flag] = value;
+    }
+    const configPath = (opts.config as string | undefined) ?? io.env[CONFIG_FILE_ENV];
+    let file: { path: string; text: string } | undefined;
+    if (configPath) {
+      try {
+        file = { path: configPath, text: await readFile(configPath, 'utf8') };
+      } catch (err) {
+        io.stderr(`rocketgate: cannot read config file ${configPath}: ${(err as Error).message}\n`);
+        return io.exit(EXIT_USAGE);
+      }
+    }
+    let resolved: ResolvedConfig;
+    try {
+      resolved = resolveConfig({ ...(file ? { file } : {}), env: io.env, flags });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.stderr(`rocketgate: ${err.message}\n`);
+      return io.exit(EXIT_USAGE);
+    }
+    if (opts.printConfig) {
+      io.stdout(`${JSON.stringify(publicSources(resolved.sources), null, 2)}\n`);
+      return io.exit(0);
+    }
+    try {
+      await io.serve(resolved, io);
+    } catch (err) {
+      io.stderr(`rocketgate: cannot start: ${(err as Error).message}\n`);
+      io.exit(1);
+    }
+  });
+}
+
+function addClusterRoles(program: Command, io: CliIo): void {
+  const roles = {
+    nameserver: 'run a nameserver (routes of a cluster)',
+    broker: 'run a broker server of a cluster',
+    gateway: 'run the protocol adapters in front of a remote cluster',
+  };
+  for (const [role, description] of Object.entries(roles)) {
+    program
+      .command(role)
+      .description(`${description}; arrives with clustering`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        io.stderr(`rocketgate ${role}: not available yet; the nameserver, broker and gateway roles arrive with clustering.\n`
+          + 'Run "rocketgate start" for the embedded server (every role in one process).\n');
+        io.exit(EXIT_USAGE);
+      });
+  }
+}
+
+function addHashPassword(program: Command, io: CliIo): void {
+  program
+    .command('hash-password')
+    .description('print a scrypt hash for users[].passwordHash; without [password] it is read from stdin (keeps it out of shell history)')
+    .argument('[password]', 'the password (default: read from stdin)')
+    .option('--cost <N>', `scrypt cost N, a power of two (default: ${DEFAULT_SCRYPT.N})`)
+    .action(async (given: string | undefined, opts: { cost?: string }) => {
+      const N = opts.cost === undefined ? DEFAULT_SCRYPT.N : Number(opts.cost);
+      if (!Number.isInteger(N) || N < 2 || N > 2 ** 20 || (N & (N - 1)) !== 0) {
+        io.stderr(`rocketgate hash-password: --cost must be a power of two between 2 and ${2 ** 20} (got "${opts.cost}")\n`);
+        return io.exit(EXIT_USAGE);
+      }
+      const password = given ?? (await io.readPassword());
+      if (password === '') {
+        io.stderr('rocketgate hash-password: empty password\n');
+        return io.exit(EXIT_USAGE);
+      }
+      io.stdout(`${hashPassword(password, { ...DEFAULT_SCRYPT, N })}\n`);
+    });
+}
+
+export function createProgram(io: CliIo = processIo): Command {
+  const program = new Command('rocketgate')
+    .description('Multi-protocol messaging gateway (MQTT, STOMP, HTTP) on a RocketMQ-style kernel')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', '\nRun "rocketgate start --help" for every server flag with its default.');
+  const allowedFlags = ['--config', '--print-config', ...CONFIG_KEYS.map((k) => `--${k.flag}`)];
+  const output = {
+    writeOut: (s: string) => io.stdout(s),
+    writeErr: (s: string) => io.stderr(s),
+    outputError: (s: string, write: (s: string) => void) => write(
+      s.startsWith('error: unknown option')
+        ? `${s}Allowed flags of "start": ${allowedFlags.join(', ')} (see --help)\n`
+        : s,
+    ),
+  };
+  program.configureOutput(output).exitOverride();
+  addStart(program, io);
+  addClusterRoles(program, io);
+  addHashPassword(program, io);
+  for (const cmd of program.commands) cmd.configureOutput(output).exitOverride();
+  return program;
+}
+
+/** Parses `argv` (as process.argv: node, script, ...) and runs the command. */
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<void> {
+  try {
+    await createProgram(io).parseAsync(argv);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    io.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+}
