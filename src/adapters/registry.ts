@@ -8,6 +8,7 @@
  */
 import type { AdapterContext, AdapterStats, ProtocolAdapter } from './adapter.js';
 
+/** PEM bytes read from the configured files; `ca` only where the listener verifies client certificates */
 export interface TlsMaterial {
   cert: Buffer;
   key: Buffer;
@@ -36,6 +37,7 @@ export interface AdapterSettings {
     maxHeaderBytes: number;
     heartBeatMs: [number, number];
     maxConnections?: number;
+    defaultPrefetch: number;
     tls?: TlsMaterial;
   };
   http: {

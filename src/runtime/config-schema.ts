@@ -33,6 +33,10 @@ export interface UserConfig {
 export interface TlsConfig {
   certFile: string | null;
   keyFile: string | null;
+}
+
+/** TLS of a listener that can verify client certificates */
+export interface TlsWithCaConfig extends TlsConfig {
   caFile: string | null;
 }
 
@@ -72,7 +76,8 @@ export interface Config {
     maxHeaderBytes: number;
     heartBeatMs: [number, number];
     maxConnections: number | null;
-    tls: TlsConfig;
+    defaultPrefetch: number;
+    tls: TlsWithCaConfig;
   };
   http: {
     enabled: boolean;
@@ -104,10 +109,10 @@ const str = (def: string | null, description: string): SchemaObject => ({
 const section = (description: string, properties: Record<string, SchemaObject>): SchemaObject => ({
   type: 'object', additionalProperties: false, description, properties,
 });
-const tls = (listeners: string): SchemaObject => section(`TLS for ${listeners}: on when certFile and keyFile are set`, {
-  certFile: str(null, 'PEM certificate chain file'),
+const tls = (listeners: string, withCa = false): SchemaObject => section(`TLS for ${listeners}: on when certFile and keyFile are set`, {
+  certFile: str(null, `PEM certificate chain file; TLS on ${listeners}`),
   keyFile: str(null, 'PEM private key file'),
-  caFile: str(null, 'PEM CA bundle to verify clients against (optional)'),
+  ...(withCa ? { caFile: str(null, 'PEM CA bundle of client certificates (optional)') } : {}),
 });
 
 const aclRules: SchemaObject = {
@@ -184,7 +189,8 @@ export const configSchema: SchemaObject = {
         description: 'heart-beat the server offers: send,receive (ms; 0 = none)',
       },
       maxConnections: int(null, 'concurrent STOMP connections; null = unlimited', 1),
-      tls: tls('the STOMP listeners'),
+      defaultPrefetch: int(100, 'unacknowledged messages per subscription when SUBSCRIBE names no prefetch-count', 1),
+      tls: tls('the STOMP listeners', true),
     }),
     http: section('HTTP API, server-sent events, webhooks, dashboard', {
       enabled: bool(true, 'start the HTTP listener'),

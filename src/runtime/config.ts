@@ -174,7 +174,7 @@ function envLayer(env: Record<string, string | undefined>, issues: string[]): La
     if (!key) {
       const allowed = [CONFIG_FILE_ENV, ...CONFIG_KEY_BY_ENV.keys()];
       const hint = suggest(name, allowed);
-      issues.push(`unknown environment variable ${name}${alternatives(hint, hint, 'variables', allowed)}`);
+      issues.push(`unknown environment variable ${name}${alternatives(hint ?? '', hint, 'variables', allowed)}`);
       continue;
     }
     const value = coerce(key, raw);

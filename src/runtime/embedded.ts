@@ -44,7 +44,7 @@ export interface EmbeddedOptions {
   registry?: readonly AdapterRegistration[];
 }
 
-async function readTls(section: string, tls: TlsConfig): Promise<TlsMaterial | undefined> {
+async function readTls(section: string, tls: TlsConfig & { caFile?: string | null }): Promise<TlsMaterial | undefined> {
   if (tls.certFile === null || tls.keyFile === null) return undefined;
   const read = async (key: string, file: string): Promise<Buffer> => {
     try {
@@ -56,7 +56,7 @@ async function readTls(section: string, tls: TlsConfig): Promise<TlsMaterial | u
   return {
     cert: await read('certFile', tls.certFile),
     key: await read('keyFile', tls.keyFile),
-    ...(tls.caFile === null ? {} : { ca: await read('caFile', tls.caFile) }),
+    ...(tls.caFile == null ? {} : { ca: await read('caFile', tls.caFile) }),
   };
 }
 
@@ -78,6 +78,7 @@ export async function adapterSettings(config: Config, nodeId: string): Promise<A
       enabled: stomp.enabled, port: stomp.port, wsPort: stomp.wsPort, maxFrameBytes: stomp.maxFrameBytes,
       maxHeaders: stomp.maxHeaders, maxHeaderBytes: stomp.maxHeaderBytes, heartBeatMs: stomp.heartBeatMs,
       ...(stomp.maxConnections === null ? {} : { maxConnections: stomp.maxConnections }),
+      defaultPrefetch: stomp.defaultPrefetch,
       ...(stompTls ? { tls: stompTls } : {}),
     },
     http: {

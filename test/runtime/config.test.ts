@@ -19,8 +19,8 @@ describe('config defaults', () => {
       dataDir: './data', flush: 'async', maxMessageSize: 4 * 1024 * 1024, defaultQueueCount: 8,
       autoCreateTopics: true, fileReservedHours: 72, host: '0.0.0.0', nameserverPort: 9876, brokerPort: 10911,
       allowAnonymous: true, users: [], log: { level: 'warn' },
-      mqtt: { enabled: true, port: 1883, wsPort: 8083, tls: { certFile: null, keyFile: null, caFile: null } },
-      stomp: { enabled: true, port: 61613, wsPort: 61614, heartBeatMs: [10000, 10000], maxConnections: null },
+      mqtt: { enabled: true, port: 1883, wsPort: 8083, tls: { certFile: null, keyFile: null } },
+      stomp: { enabled: true, port: 61613, wsPort: 61614, heartBeatMs: [10000, 10000], maxConnections: null, tls: { certFile: null, keyFile: null, caFile: null } },
       http: { enabled: true, port: 8080 },
     });
     expect(Object.keys(sources)).toEqual(CONFIG_KEYS.map((k) => k.key));
@@ -117,7 +117,8 @@ describe('config validation names the field, its source and what is allowed', ()
     const issues = issuesOf({ env: { ROCKETGATE_MQTT_PROT: '1', HOME: '/root' } });
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/^unknown environment variable ROCKETGATE_MQTT_PROT; did you mean ROCKETGATE_MQTT_PORT\? Allowed variables: ROCKETGATE_CONFIG, ROCKETGATE_DATA_DIR, /);
-    expect(issues[0]).toContain('ROCKETGATE_HTTP_TLS_CA_FILE');
+    expect(issues[0]).toContain('ROCKETGATE_STOMP_TLS_CA_FILE');
+    expect(issues[0]).not.toContain('ROCKETGATE_HTTP_TLS_CA_FILE');
   });
 
   test('unknown flags list the allowed flags', () => {

@@ -28,6 +28,8 @@ export const RawHeader = {
   ReplyTo: 'x-message-reply-to',
 } as const;
 
+// eslint-disable-next-line no-control-regex
+const TAG_FORBIDDEN = /[/+#\u0000-\u001f\u007f]/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function fail(path: string, message: string, where: ValidationIssue['in'] = 'body'): never {
@@ -117,7 +119,7 @@ function headerInt(headers: IncomingHttpHeaders, name: string, min: number, max:
 export function messageFromRaw(topic: string, body: Buffer, contentType: string, headers: IncomingHttpHeaders, now: number): Message {
   const message: Message = { topic, body, contentType, bornTimestamp: now };
   let tag = headerText(headers[RawHeader.Tag])?.trim();
-  if (tag !== undefined && (tag === '' || tag === '*' || tag.includes('||') || /[/+#\u0000-\u001f\u007f]/.test(tag))) {
+  if (tag !== undefined && (tag === '' || tag === '*' || tag.includes('||') || TAG_FORBIDDEN.test(tag))) {
     fail(`/${RawHeader.Tag}`, 'is not a valid tag', 'header');
   }
   const path = headerText(headers[RawHeader.Path])?.trim();

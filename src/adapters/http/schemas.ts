@@ -75,7 +75,7 @@ export const PublishRequest = {
     body: {
       description: 'string (utf8 or base64 per `encoding`); any other JSON value is sent as JSON text with contentType application/json',
     },
-    encoding: { type: 'string', enum: ['utf8', 'base64'], default: 'utf8' },
+    encoding: { type: 'string', enum: ['utf8', 'base64'], description: 'of a string body; default utf8' },
     tag: Tag,
     path: { type: 'string', minLength: 1, maxLength: 1024, description: 'full path; its first level must be the topic, its second the tag' },
     keys: { type: 'array', items: Key, maxItems: 32 },
@@ -212,7 +212,7 @@ export const ReceiveResponse = {
   properties: {
     messages: {
       type: 'array',
-      items: { type: 'object', required: [...messageViewRequired, 'receiptHandle'], properties: { ...messageViewProperties, receiptHandle: { type: 'string' } } },
+      items: { type: 'object', required: [...messageViewRequired, 'receiptHandle'], properties: { ...messageViewProperties, receiptHandle: { type: 'string' }, invisibleUntil: { type: 'integer' } } },
     },
   },
 } as const;
@@ -432,14 +432,19 @@ export interface MessagesByKeyQuery { key: string; max?: number }
 
 export const DeadLetterQuery = {
   type: 'object', additionalProperties: false,
-  properties: { max: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+  properties: {
+    max: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    offset: { type: 'integer', minimum: 0, description: 'first dead-letter queue offset to list (default: the oldest kept)' },
+  },
 } as const;
+export interface DeadLetterQuery { max: number; offset?: number }
 
 export const DeadLetterList = {
   type: 'object',
-  required: ['topic', 'messages'],
+  required: ['topic', 'messages', 'nextOffset'],
   properties: {
     topic: { type: 'string' },
+    nextOffset: { type: 'integer', description: 'offset to list from next' },
     messages: {
       type: 'array',
       items: {

@@ -30,6 +30,11 @@ export interface StompAdapterConfig {
   defaultPrefetch?: number;
   /** how often subscriptions re-check their group's members and queues (kernel push consumer) */
   rebalanceIntervalMs?: number;
+  /**
+   * long-poll wait of subscription pulls (kernel push consumer); a stopping
+   * subscription leaves its group only when its pull returns
+   */
+  pullSuspendMs?: number;
   /** the server header of CONNECTED */
   serverName?: string;
 }
@@ -44,5 +49,6 @@ export const defaultStompConfig: StompAdapterConfig = {
   heartBeatMs: [10_000, 10_000],
   defaultPrefetch: 100,
   rebalanceIntervalMs: 2_000,
+  pullSuspendMs: 5_000,
   serverName: 'rocketgate',
 };

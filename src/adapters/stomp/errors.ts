@@ -45,12 +45,15 @@ export class StompError extends Error {
   readonly code: StompErrorCode;
   /** longer explanation for the ERROR body */
   readonly details: string | undefined;
+  /** further ERROR headers (e.g. `version` on a failed negotiation) */
+  readonly headers: Record<string, string> | undefined;
 
-  constructor(code: StompErrorCode, message: string, details?: string, options?: { cause?: unknown }) {
+  constructor(code: StompErrorCode, message: string, details?: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
     super(message, options);
     this.name = 'StompError';
     this.code = code;
     this.details = details;
+    this.headers = options?.headers;
   }
 }
 
@@ -87,6 +90,7 @@ export function errorFrame(err: StompError, offending?: StompFrame): StompFrame 
   if (err.details) lines.push(err.details);
   if (offending) lines.push(`offending frame: ${offending.command}`);
   return makeFrame('ERROR', {
+    ...err.headers,
     message: err.message,
     'receipt-id': receipt,
     'content-type': 'text/plain',

@@ -25,6 +25,31 @@ import { messageHeaders } from './headers.js';
 
 const RETRY_TOPIC_PREFIX = '%RETRY%';
 
+/**
+ * Subscriptions of this adapter still leaving a group. A new member of the same group
+ * starts only after they left: it then reads from the offsets they committed and gets
+ * their unacknowledged messages through the retry topic, marked redelivered, instead
+ * of reading them again from the queue while the old member lets go.
+ */
+export class GroupHandoff {
+  private readonly leaving = new Map<string, Set<Promise<void>>>();
+
+  add(group: string, stopped: Promise<void>): void {
+    let set = this.leaving.get(group);
+    if (!set) this.leaving.set(group, (set = new Set()));
+    set.add(stopped);
+    void stopped.catch(() => undefined).finally(() => {
+      set!.delete(stopped);
+      if (set!.size === 0 && this.leaving.get(group) === set) this.leaving.delete(group);
+    });
+  }
+
+  async wait(group: string): Promise<void> {
+    const set = this.leaving.get(group);
+    if (set) await Promise.allSettled([...set]);
+  }
+}
+
 export const AckMode = { Auto: 'auto', Client: 'client', ClientIndividual: 'client-individual' } as const;
 export type AckMode = (typeof AckMode)[keyof typeof AckMode];
 
@@ -41,6 +66,8 @@ export interface SubscriptionSpec {
   /** a group nobody else will use again: deleted when the subscription ends */
   ephemeralGroup: boolean;
   rebalanceIntervalMs: number;
+  /** long-poll wait of the consumer's pulls; bounds how long stopping takes */
+  pullSuspendMs: number;
 }
 
 /** What a subscription needs from its connection. */
@@ -78,12 +105,15 @@ export class Subscription {
   private readonly unacked: Delivery[] = [];
   private consumer: PushConsumer | undefined;
   private closed = false;
+  private discard = false;
+  private stopped: Promise<void> | undefined;
   delivered = 0;
 
   constructor(
     readonly spec: SubscriptionSpec,
     private readonly kernel: KernelClient,
     private readonly host: DeliveryHost,
+    private readonly handoff: GroupHandoff,
   ) {}
 
   get id(): string {
@@ -96,8 +126,10 @@ export class Subscription {
 
   async start(): Promise<void> {
     const { spec } = this;
+    await this.handoff.wait(spec.group);
     this.consumer = this.kernel.createPushConsumer({
       group: spec.group,
+      pullSuspendMs: spec.pullSuspendMs,
       consumeFrom: spec.consumeFrom,
       consumeConcurrency: spec.prefetch,
       pullBatchSize: Math.min(32, spec.prefetch),
@@ -109,7 +141,8 @@ export class Subscription {
   }
 
   private async onMessage(message: StoredMessage): Promise<ConsumeStatus> {
-    if (this.closed) return ConsumeStatus.ReconsumeLater;
+    // a message the consumer hands over while it stops goes back (or is dropped with the group)
+    if (this.closed) return this.discard ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
     // same topic and tag, deeper levels differ: not this destination
     if (!levelsMatch(this.spec.destination.levels, messageLevels(message))) return ConsumeStatus.Success;
     const auto = this.spec.ackMode === AckMode.Auto;
@@ -150,22 +183,31 @@ export class Subscription {
     return this.unacked.find((d) => d.msgId === msgId);
   }
 
-  /** Stops the consumer; unacknowledged messages go back for redelivery. */
-  async stop(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Stops delivering at once and settles what is unacknowledged: back for redelivery,
+   * unless nobody will read the group again (`discard`, or an ephemeral group). The
+   * promise resolves when the kernel consumer has left its group (its long poll may
+   * hold it for up to the pull suspend time).
+   */
+  stop(options: { discard?: boolean } = {}): Promise<void> {
+    if (this.stopped) return this.stopped;
     this.closed = true;
+    this.discard = options.discard === true || this.spec.ephemeralGroup;
     const shutdown = this.consumer?.shutdown(0);
-    // nobody reads an ephemeral group again: its unacked messages are simply dropped
-    const status = this.spec.ephemeralGroup ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
+    const status = this.discard ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
     for (const d of this.unacked.splice(0)) {
       this.host.untrack(d);
       d.settle(status);
     }
-    await shutdown;
-    if (this.spec.ephemeralGroup) {
-      await this.kernel.admin.deleteGroup(this.spec.group);
-      // RocketMQ's retry topic of the group, created by a NACK
-      await this.kernel.admin.deleteTopic(RETRY_TOPIC_PREFIX + this.spec.group);
-    }
+    this.stopped = (async () => {
+      await shutdown;
+      if (this.spec.ephemeralGroup) {
+        await this.kernel.admin.deleteGroup(this.spec.group);
+        // RocketMQ's retry topic of the group, created by a NACK
+        await this.kernel.admin.deleteTopic(RETRY_TOPIC_PREFIX + this.spec.group);
+      }
+    })();
+    this.handoff.add(this.spec.group, this.stopped);
+    return this.stopped;
   }
 }

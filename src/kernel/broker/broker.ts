@@ -28,6 +28,9 @@ import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX, SCHEDULE_TOPIC, isSystemTopic, validateTopicName } from './topic-names.js';
 import { BrokerStats } from './broker-stats.js';
+import { PopService } from './pop-service.js';
+import { TransactionService } from './transaction-service.js';
+import { DlqRedriveService } from './dlq-redrive.js';
 
 export interface BrokerOptions {
   dataDir: string;
@@ -52,6 +55,14 @@ export interface BrokerOptions {
   retryBackoffMs?: number[];
   /** longest long-poll a pull may ask for */
   maxSuspendMs?: number;
+  /** transactions: a half message unresolved this long is checked back with its producer group (default 6 s) */
+  transactionTimeoutMs?: number;
+  /** transactions: how often unresolved half messages are scanned (default 30 s) */
+  transactionCheckIntervalMs?: number;
+  /** transactions: checks before an unresolved transaction is rolled back (default 15) */
+  transactionCheckMax?: number;
+  /** errors of background services (pop revive, transaction checks) */
+  onServiceError?: (err: unknown) => void;
 }
 
 export class Broker {
@@ -62,6 +73,10 @@ export class Broker {
   /** admin offset resets not yet seen by the group's pulls: key → offset */
   private readonly pendingResets = new Map<string, number>();
   private closed = false;
+  /** pop consumption, transactions and DLQ re-drive (pop-service.ts, transaction-service.ts, dlq-redrive.ts), set by open */
+  pop!: PopService;
+  transactions!: TransactionService;
+  dlq!: DlqRedriveService;
 
   private constructor(
     readonly options: BrokerOptions,
@@ -111,6 +126,12 @@ export class Broker {
     });
     const retry = new RetryService(options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
     broker = new Broker(options, store, topics, groups, offsets, consumers, locks, hold, schedule, retry);
+    const onServiceError = options.onServiceError ?? (() => undefined);
+    broker.pop = await PopService.open({ broker, dir: path.join(options.dataDir, 'pop'), maxSuspendMs: options.maxSuspendMs, onError: onServiceError });
+    broker.transactions = await TransactionService.open(broker, {
+      timeoutMs: options.transactionTimeoutMs, checkIntervalMs: options.transactionCheckIntervalMs, maxChecks: options.transactionCheckMax, maxPollMs: options.maxSuspendMs,
+    }, onServiceError);
+    broker.dlq = await DlqRedriveService.open(broker, configDir);
     schedule.start();
     return broker;
   }
@@ -400,6 +421,9 @@ export class Broker {
     this.closed = true;
     this.hold.close();
     await this.schedule.stop();
+    await this.pop.close();
+    await this.transactions.close();
+    await this.dlq.flush();
     this.consumers.close();
     await this.offsets.close();
     await this.topics.flush();
@@ -420,7 +444,7 @@ function offsetKey(group: string, topic: string, queueId: number): string {
   return `${group}\u0000${topic}\u0000${queueId}`;
 }
 
-function validateMessage(m: Message): void {
+export function validateMessage(m: Message): void {
   if (!Buffer.isBuffer(m.body)) throw new KernelError(KernelErrorCode.InvalidMessage, 'message body must be bytes');
   if (m.properties) {
     for (const name of Object.keys(m.properties)) {

@@ -35,6 +35,38 @@ export class PullRequestHold {
     });
   }
 
+  /** like `wait`, for the first message on any of `queues` (pop reads many queues at once) */
+  waitAny(queues: ReadonlyArray<{ topic: string; queueId: number }>, waitMs: number): Promise<boolean> {
+    if (this.closed || waitMs <= 0 || queues.length === 0) return Promise.resolve(false);
+    const keys = queues.map((q) => `${q.topic}\u0000${q.queueId}`);
+    return new Promise((resolve) => {
+      const remove = (): void => {
+        for (const key of keys) {
+          const set = this.parked.get(key);
+          if (!set) continue;
+          set.delete(entry);
+          if (set.size === 0) this.parked.delete(key);
+        }
+      };
+      const entry: Parked = {
+        wake: () => {
+          clearTimeout(entry.timer);
+          remove();
+          resolve(true);
+        },
+        timer: setTimeout(() => {
+          remove();
+          resolve(false);
+        }, waitMs),
+      };
+      for (const key of keys) {
+        let set = this.parked.get(key);
+        if (!set) this.parked.set(key, (set = new Set()));
+        set.add(entry);
+      }
+    });
+  }
+
   notify(topic: string, queueId: number): void {
     const key = `${topic}\u0000${queueId}`;
     const set = this.parked.get(key);

@@ -32,11 +32,11 @@ export class RetryService {
     const originTopic = system[PropertyName.RetryTopic] ?? (failed.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) ? failed.topic : failed.topic);
     system[PropertyName.RetryTopic] = originTopic;
     system[PropertyName.OriginMessageId] ??= failed.msgId;
-    system[PropertyName.RealQueueId] ??= String(failed.queueId);
+    // not REAL_QID: the schedule service routes a delayed retry by that one (into queue 0 of the retry topic)
+    system[DLQ_ORIGIN_QUEUE] ??= String(failed.queueId);
     const base = { ...toPlainMessage(failed), uniqueId: failed.msgId, deliverAt: undefined, systemProperties: system };
     if (reconsumeTimes > maxReconsumeTimes) {
       system[DLQ_ORIGIN_TOPIC] = originTopic;
-      system[DLQ_ORIGIN_QUEUE] = system[PropertyName.RealQueueId]!;
       system[DLQ_FAILED_AT] = String(Date.now());
       return { message: { ...base, topic: dlqTopic(group) }, reconsumeTimes, deadLetter: true };
     }

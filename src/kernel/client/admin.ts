@@ -1,6 +1,6 @@
 /** Admin: topics, groups, offsets and message lookup over a BrokerApi. */
 import type { StoredMessage } from '../message/message.js';
-import type { BrokerApi, GroupInfo, QueueLag, TopicInfo, TopicStats } from './broker-api.js';
+import type { BrokerApi, GroupInfo, QueueLag, RedriveDlqRequest, RedriveDlqResult, TopicInfo, TopicStats } from './broker-api.js';
 import type { Admin } from './client-types.js';
 import { toApplicationView } from './queue-processor.js';
 
@@ -50,5 +50,9 @@ export class KernelAdmin implements Admin {
 
   async queryMessagesByKey(req: { topic: string; key: string; max?: number }): Promise<StoredMessage[]> {
     return (await this.api.queryMessagesByKey(req)).map(toApplicationView);
+  }
+
+  redriveDlq(req: RedriveDlqRequest): Promise<RedriveDlqResult> {
+    return this.api.redriveDlq(req);
   }
 }

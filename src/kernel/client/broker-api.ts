@@ -154,6 +154,125 @@ export interface QueueLag {
   lag: number;
 }
 
+// ---- pop consumption (RocketMQ 5 SimpleConsumer) ----
+
+export interface PopRequest {
+  group: string;
+  topic: string;
+  filter?: FilterSpec;
+  /** 1..1024 */
+  maxMessages: number;
+  /** how long the popped messages stay invisible to other receivers, 1 ms .. 12 h */
+  invisibleMs: number;
+  /** long polling: wait up to this long for a message when none is there */
+  waitMs?: number;
+  /** start position of a group seen for the first time (default LAST: from its creation) */
+  consumeFrom?: ConsumeFrom;
+  consumeTimestamp?: number;
+}
+
+/** a popped message: ack, change its invisibility or nack it by its receipt handle */
+export interface PoppedMessage extends StoredMessage {
+  /** opaque; refused once the message was acked, redelivered or its invisibility changed */
+  receiptHandle: string;
+  /** epoch ms at which an un-acked message is redelivered through the retry topic */
+  invisibleUntil: number;
+}
+
+export interface PopResult {
+  messages: PoppedMessage[];
+}
+
+export interface AckMessageRequest {
+  group: string;
+  receiptHandle: string;
+}
+
+export interface ChangeInvisibleTimeRequest {
+  group: string;
+  receiptHandle: string;
+  invisibleMs: number;
+}
+
+export interface ChangeInvisibleTimeResult {
+  /** the new handle; the old one is refused from now on */
+  receiptHandle: string;
+  invisibleUntil: number;
+}
+
+export interface NackMessageRequest {
+  group: string;
+  receiptHandle: string;
+  /** delay before redelivery; default the group's retry backoff */
+  delayMs?: number;
+}
+
+// ---- transactional messages ----
+
+export const TransactionResolution = { Commit: 'COMMIT', Rollback: 'ROLLBACK', Unknown: 'UNKNOWN' } as const;
+export type TransactionResolution = (typeof TransactionResolution)[keyof typeof TransactionResolution];
+
+export interface SendHalfRequest {
+  message: Message;
+  producerGroup: string;
+  noAutoCreate?: boolean;
+}
+
+export interface HalfSendResult extends SendResult {
+  /** names the transaction in endTransaction and in check-backs (the message's unique id) */
+  transactionId: string;
+}
+
+export interface EndTransactionRequest {
+  producerGroup: string;
+  /** the transaction id, or the commit log offset of the half message */
+  transactionId?: string;
+  commitLogOffset?: number;
+  resolution: 'COMMIT' | 'ROLLBACK';
+  /** the answer to a check-back rather than the producer's first word */
+  fromCheck?: boolean;
+}
+
+export interface EndTransactionResult {
+  resolution: 'COMMIT' | 'ROLLBACK';
+  /** where the committed message was stored (commit only) */
+  sendResult?: SendResult;
+}
+
+export interface TransactionCheck {
+  transactionId: string;
+  /** commit log offset of the half message */
+  commitLogOffset: number;
+  /** the message as it will be delivered on commit (real topic) */
+  message: StoredMessage;
+  /** checks asked so far, this one included */
+  checkTimes: number;
+}
+
+export interface PollTransactionChecksRequest {
+  producerGroup: string;
+  clientId: string;
+  /** long polling: wait up to this long for a check */
+  waitMs?: number;
+}
+
+// ---- dead letters ----
+
+export interface RedriveDlqRequest {
+  group: string;
+  /** only these dead letters (their msgId, as shown by a pull of %DLQ%group); default every one not yet re-driven */
+  msgIds?: string[];
+}
+
+export interface RedriveDlqResult {
+  /** dead letters sent back to their original topic */
+  redriven: number;
+  /** dead letters that could not be sent back (original topic gone or refused) */
+  failed: number;
+  /** dead letters of the group still waiting for a re-drive */
+  remaining: number;
+}
+
 export interface BrokerApi {
   /** an identifier of the broker (embedded: its name; remote: broker name) */
   readonly brokerName: string;
@@ -198,4 +317,22 @@ export interface BrokerApi {
   // lookup
   viewMessage(msgId: string): Promise<StoredMessage | undefined>;
   queryMessagesByKey(req: { topic: string; key: string; max?: number }): Promise<StoredMessage[]>;
+
+  // pop consumption: receive with an invisibility timeout, settle by receipt handle
+  pop(req: PopRequest): Promise<PopResult>;
+  ackMessage(req: AckMessageRequest): Promise<void>;
+  changeInvisibleTime(req: ChangeInvisibleTimeRequest): Promise<ChangeInvisibleTimeResult>;
+  /** redeliver now through the group's retry topic (reconsumeTimes + 1, or the DLQ past the maximum) */
+  nackMessage(req: NackMessageRequest): Promise<void>;
+
+  // transactional messages
+  /** stores a half message: invisible to consumers until committed */
+  sendHalfMessage(req: SendHalfRequest): Promise<HalfSendResult>;
+  endTransaction(req: EndTransactionRequest): Promise<EndTransactionResult>;
+  /** a live producer of the group asks for unresolved transactions to check (long polling) */
+  pollTransactionChecks(req: PollTransactionChecksRequest): Promise<TransactionCheck[]>;
+
+  // dead letters
+  /** sends dead letters of a group back to their original topic */
+  redriveDlq(req: RedriveDlqRequest): Promise<RedriveDlqResult>;
 }

@@ -3,7 +3,7 @@
  * SimpleConsumer, Admin). Adapters program against these through src/kernel/index.ts.
  */
 import type { Message, StoredMessage } from '../message/message.js';
-import type { ConsumeFrom, FilterSpec, MessageModel } from './broker-api.js';
+import type { ConsumeFrom, FilterSpec, MessageModel, PoppedMessage, TransactionResolution } from './broker-api.js';
 
 export const ConsumeStatus = {
   Success: 'CONSUME_SUCCESS',
@@ -32,7 +32,46 @@ export interface ProducerOptions {
   retryTimes?: number;
   /** refuse unknown topics instead of auto-creating them */
   noAutoCreate?: boolean;
+  /**
+   * answers the broker's check-back for a transaction of this group left unresolved
+   * (the producer then polls for checks while it runs); UNKNOWN asks to be checked again
+   */
+  checkTransaction?: (message: StoredMessage) => TransactionResolution | Promise<TransactionResolution>;
+  /** long-poll wait of one check poll, default 10 s */
+  transactionCheckPollMs?: number;
 }
+
+/** runs the local transaction of a half message; a throw counts as UNKNOWN */
+export type LocalTransactionExecutor = (message: Message, transactionId: string) => Promise<TransactionResolution>;
+
+export interface TransactionSendResult extends SendResult {
+  transactionId: string;
+  /** what the local transaction answered: COMMIT and ROLLBACK are settled, UNKNOWN is left to check-back */
+  resolution: TransactionResolution;
+}
+
+export interface SimpleConsumerOptions {
+  group: string;
+  clientId?: string;
+  /** start position of a group seen for the first time (default LAST: from its creation) */
+  consumeFrom?: ConsumeFrom;
+  consumeTimestamp?: number;
+}
+
+export interface ReceiveOptions {
+  topic: string;
+  /** tag expression string (`a || b`, `*`) or a filter spec */
+  filter?: FilterSpec | string;
+  /** default 16 */
+  maxMessages?: number;
+  /** default 30 s */
+  invisibleMs?: number;
+  /** long polling, default 0 (answer at once) */
+  waitMs?: number;
+}
+
+/** a received message; its topic is the one the application sent to, even when it is a retry */
+export type ReceivedMessage = PoppedMessage;
 
 export interface PushConsumerOptions {
   group: string;
@@ -63,7 +102,7 @@ export interface Subscribe {
 export type { Message, StoredMessage };
 
 import type {
-  BrokerApi, GroupInfo, PullResult, QueueLag, SendResult, TopicInfo, TopicStats,
+  BrokerApi, GroupInfo, PullResult, QueueLag, RedriveDlqRequest, RedriveDlqResult, SendResult, TopicInfo, TopicStats,
 } from './broker-api.js';
 
 export interface Producer {
@@ -73,6 +112,24 @@ export interface Producer {
   sendOneway(message: Message): void;
   /** all messages must share one topic; they land on one queue in order */
   sendBatch(messages: Message[]): Promise<SendResult[]>;
+  /**
+   * sends a half message, runs `executeLocal`, then commits or rolls back; on UNKNOWN (or a
+   * throw) the broker checks back with a live producer of the group (`checkTransaction`)
+   */
+  sendTransactional(message: Message, executeLocal: LocalTransactionExecutor): Promise<TransactionSendResult>;
+  shutdown(): Promise<void>;
+}
+
+/** Pop-style consumption (RocketMQ 5 SimpleConsumer): no queues, no offsets, per-message settlement. */
+export interface SimpleConsumer {
+  readonly group: string;
+  readonly clientId: string;
+  receive(options: ReceiveOptions): Promise<ReceivedMessage[]>;
+  ack(receiptHandle: string): Promise<void>;
+  /** returns the new receipt handle; the old one is refused from now on */
+  changeInvisibleDuration(receiptHandle: string, invisibleMs: number): Promise<string>;
+  /** redeliver through the retry topic now (after `delayMs`, default the group's backoff) */
+  nack(receiptHandle: string, delayMs?: number): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -82,6 +139,8 @@ export interface PushConsumer {
   /** tag expression string (`a || b`, `*`) or a filter spec */
   subscribe(topic: string, filter?: FilterSpec | string): void;
   unsubscribe(topic: string): void;
+  /** the queues this member consumes now (after the last rebalance) */
+  assignedQueues(): Array<{ topic: string; queueId: number }>;
   start(listener: MessageListener): Promise<void>;
   /** stops pulling, waits for in-flight listeners up to `drainMs`, commits offsets, leaves the group */
   shutdown(drainMs?: number): Promise<void>;
@@ -109,6 +168,8 @@ export interface Admin {
   resetOffset(req: { group: string; topic: string; timestamp: number }): Promise<QueueLag[]>;
   viewMessage(msgId: string): Promise<StoredMessage | undefined>;
   queryMessagesByKey(req: { topic: string; key: string; max?: number }): Promise<StoredMessage[]>;
+  /** sends a group's dead letters back to their original topic; list them by pulling `%DLQ%{group}` */
+  redriveDlq(req: RedriveDlqRequest): Promise<RedriveDlqResult>;
 }
 
 /** What adapters receive: factories for clients bound to one BrokerApi. */
@@ -118,4 +179,5 @@ export interface KernelClient {
   createProducer(options?: ProducerOptions): Producer;
   createPushConsumer(options: PushConsumerOptions): PushConsumer;
   createPullConsumer(options: { group: string; clientId?: string; consumeFrom?: import('./broker-api.js').ConsumeFrom }): PullConsumer;
+  createSimpleConsumer(options: SimpleConsumerOptions): SimpleConsumer;
 }

@@ -7,6 +7,11 @@ import type {
   BrokerApi, CommitOffsetRequest, GroupInfo, HeartbeatRequest, LockRequest, OffsetRequest, PullRequest,
   PullResult, QueueLag, SendBackRequest, SendRequest, SendResult, TopicInfo, TopicStats,
 } from './broker-api.js';
+import type {
+  AckMessageRequest, ChangeInvisibleTimeRequest, ChangeInvisibleTimeResult, EndTransactionRequest, EndTransactionResult,
+  HalfSendResult, NackMessageRequest, PollTransactionChecksRequest, PopRequest, PopResult, RedriveDlqRequest, RedriveDlqResult,
+  SendHalfRequest, TransactionCheck,
+} from './broker-api.js';
 import type { Message, StoredMessage } from '../message/message.js';
 
 export class EmbeddedBrokerApi implements BrokerApi {
@@ -110,5 +115,37 @@ export class EmbeddedBrokerApi implements BrokerApi {
 
   queryMessagesByKey(req: { topic: string; key: string; max?: number }): Promise<StoredMessage[]> {
     return this.broker.queryMessagesByKey(req);
+  }
+
+  pop(req: PopRequest): Promise<PopResult> {
+    return this.broker.pop.pop(req);
+  }
+
+  ackMessage(req: AckMessageRequest): Promise<void> {
+    return this.broker.pop.ack(req);
+  }
+
+  changeInvisibleTime(req: ChangeInvisibleTimeRequest): Promise<ChangeInvisibleTimeResult> {
+    return this.broker.pop.changeInvisibleTime(req);
+  }
+
+  nackMessage(req: NackMessageRequest): Promise<void> {
+    return this.broker.pop.nack(req);
+  }
+
+  sendHalfMessage(req: SendHalfRequest): Promise<HalfSendResult> {
+    return this.broker.transactions.sendHalf(req);
+  }
+
+  endTransaction(req: EndTransactionRequest): Promise<EndTransactionResult> {
+    return this.broker.transactions.endTransaction(req);
+  }
+
+  pollTransactionChecks(req: PollTransactionChecksRequest): Promise<TransactionCheck[]> {
+    return this.broker.transactions.pollChecks(req);
+  }
+
+  redriveDlq(req: RedriveDlqRequest): Promise<RedriveDlqResult> {
+    return this.broker.dlq.redrive(req);
   }
 }

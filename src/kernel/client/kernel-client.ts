@@ -1,10 +1,13 @@
 /** KernelClient: client factories bound to one BrokerApi, handed to every adapter. */
 import type { BrokerApi, ConsumeFrom } from './broker-api.js';
-import type { Admin, KernelClient, Producer, ProducerOptions, PullConsumer, PushConsumer, PushConsumerOptions } from './client-types.js';
+import type {
+  Admin, KernelClient, Producer, ProducerOptions, PullConsumer, PushConsumer, PushConsumerOptions, SimpleConsumer, SimpleConsumerOptions,
+} from './client-types.js';
 import { KernelAdmin } from './admin.js';
 import { KernelProducer } from './producer.js';
 import { KernelPullConsumer } from './pull-consumer.js';
 import { KernelPushConsumer } from './push-consumer.js';
+import { KernelSimpleConsumer } from './simple-consumer.js';
 
 export class DefaultKernelClient implements KernelClient {
   readonly admin: Admin;
@@ -23,5 +26,9 @@ export class DefaultKernelClient implements KernelClient {
 
   createPullConsumer(options: { group: string; clientId?: string; consumeFrom?: ConsumeFrom }): PullConsumer {
     return new KernelPullConsumer(this.brokerApi, options);
+  }
+
+  createSimpleConsumer(options: SimpleConsumerOptions): SimpleConsumer {
+    return new KernelSimpleConsumer(this.brokerApi, options);
   }
 }

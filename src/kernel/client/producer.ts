@@ -5,8 +5,9 @@
  */
 import { KernelError, KernelErrorCode, isKernelError } from '../errors.js';
 import type { Message } from '../message/message.js';
-import type { BrokerApi, SendResult } from './broker-api.js';
-import type { Producer, ProducerOptions } from './client-types.js';
+import type { BrokerApi, SendResult, TransactionCheck } from './broker-api.js';
+import { TransactionResolution } from './broker-api.js';
+import type { LocalTransactionExecutor, Producer, ProducerOptions, TransactionSendResult } from './client-types.js';
 import { createClientId } from './client-id.js';
 
 const RETRIABLE = new Set<string>([KernelErrorCode.ServiceUnavailable, KernelErrorCode.Timeout, KernelErrorCode.StoreWriteFailed]);
@@ -20,6 +21,7 @@ export class KernelProducer implements Producer {
   constructor(private readonly api: BrokerApi, private readonly options: ProducerOptions = {}, private readonly onOnewayError: (err: unknown) => void = () => undefined) {
     this.group = options.group ?? 'DEFAULT_PRODUCER';
     this.clientId = options.clientId ?? createClientId('producer');
+    if (options.checkTransaction) void this.answerChecks();
   }
 
   send(message: Message): Promise<SendResult> {
@@ -34,6 +36,54 @@ export class KernelProducer implements Producer {
     if (messages.length === 0) return Promise.resolve([]);
     const topic = messages[0]!.topic;
     return this.track(this.withRetries(() => this.api.sendBatch({ topic, messages: messages.map((m) => this.stamp(m)), noAutoCreate: this.options.noAutoCreate })));
+  }
+
+  async sendTransactional(message: Message, executeLocal: LocalTransactionExecutor): Promise<TransactionSendResult> {
+    const half = await this.track(this.api.sendHalfMessage({ message: this.stamp(message), producerGroup: this.group, noAutoCreate: this.options.noAutoCreate }));
+    let resolution: TransactionResolution;
+    try {
+      resolution = await executeLocal(message, half.transactionId);
+    } catch (err) {
+      this.onOnewayError(err);
+      resolution = TransactionResolution.Unknown;
+    }
+    if (resolution === TransactionResolution.Commit || resolution === TransactionResolution.Rollback) {
+      // as RocketMQ's endTransactionOneway: a lost answer is settled by the broker's check-back
+      await this.track(this.api.endTransaction({ producerGroup: this.group, transactionId: half.transactionId, commitLogOffset: half.commitLogOffset, resolution })).catch(this.onOnewayError);
+    }
+    return { ...half, resolution };
+  }
+
+  /** long-polls the broker for check-backs of this group's unresolved transactions and answers them */
+  private async answerChecks(): Promise<void> {
+    const check = this.options.checkTransaction!;
+    const waitMs = this.options.transactionCheckPollMs ?? 10_000;
+    while (!this.closed) {
+      let checks: TransactionCheck[];
+      try {
+        checks = await this.api.pollTransactionChecks({ producerGroup: this.group, clientId: this.clientId, waitMs });
+      } catch (err) {
+        if (this.closed) return;
+        this.onOnewayError(err);
+        await new Promise((r) => setTimeout(r, 1_000).unref());
+        continue;
+      }
+      for (const c of checks) {
+        if (this.closed) return;
+        let resolution: TransactionResolution;
+        try {
+          resolution = await check(c.message);
+        } catch (err) {
+          this.onOnewayError(err);
+          continue;
+        }
+        if (resolution === TransactionResolution.Unknown) continue;
+        await this.api.endTransaction({ producerGroup: this.group, transactionId: c.transactionId, commitLogOffset: c.commitLogOffset, resolution, fromCheck: true })
+          .catch((err) => {
+            if (!isKernelError(err, KernelErrorCode.TransactionNotFound)) this.onOnewayError(err);
+          });
+      }
+    }
   }
 
   async shutdown(): Promise<void> {

@@ -54,6 +54,13 @@ export class KernelPushConsumer implements PushConsumer {
     this.semaphore = new Semaphore(this.o.consumeConcurrency);
   }
 
+  assignedQueues(): Array<{ topic: string; queueId: number }> {
+    return [...this.processors.keys()].map((key) => {
+      const [topic, queueId] = key.split('\u0000') as [string, string];
+      return { topic, queueId: Number(queueId) };
+    });
+  }
+
   private get broadcasting(): boolean {
     return this.o.messageModel === MessageModel.Broadcasting;
   }

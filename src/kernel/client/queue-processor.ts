@@ -41,7 +41,8 @@ export class QueueProcessor {
   private dispatchedThrough = -1;
   private lastCommitted = -1;
   private drainWaiters: Array<() => void> = [];
-  private loop: Promise<void> | undefined;
+  /** the orderly message being consumed, awaited by stop() before the lock is released */
+  private consuming: Promise<void> | undefined;
 
   constructor(private readonly o: QueueProcessorOptions) {}
 
@@ -50,14 +51,18 @@ export class QueueProcessor {
   }
 
   start(): void {
-    this.loop = this.run().catch((err) => this.o.onError(err));
+    void this.run().catch((err) => this.o.onError(err));
   }
 
-  /** stops pulling, commits what is done; in-flight listeners finish without committing */
+  /**
+   * Stops pulling and commits what is done. A pull still parked on the broker is not
+   * waited for: its answer is dropped. Concurrent listeners still running finish
+   * without committing; an orderly one is awaited, since its queue lock is released next.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wakeDrain();
-    await this.loop;
+    await this.consuming;
     await this.commit();
   }
 
@@ -116,7 +121,11 @@ export class QueueProcessor {
       }
       for (const message of result.messages) {
         if (!this.running) return;
-        if (o.orderly) await this.consumeOrderly(message);
+        if (o.orderly) {
+          this.consuming = this.consumeOrderly(message);
+          await this.consuming;
+          this.consuming = undefined;
+        }
         else await this.dispatchConcurrently(message);
       }
       offset = result.nextBeginOffset;

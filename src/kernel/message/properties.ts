@@ -38,6 +38,8 @@ const ROCKETMQ_SYSTEM_NAMES = [
   'MSG_TYPE', 'CLUSTER', 'TIMER_DELAY_SEC', 'TIMER_DELAY_MS', 'TIMER_OUT_MS', 'TIMER_ENQUEUE_MS',
   'TIMER_DEQUEUE_MS', 'TIMER_ROLL_TIMES', 'TIMER_DEL_UNIQKEY', 'POP_CK', 'POP_CK_OFFSET',
   '1ST_POP_TIME', 'INNER_NUM', 'INNER_BASE', 'DLQ_ORIGIN_TOPIC', 'DLQ_ORIGIN_MESSAGE_ID',
+  // ours: where a dead letter was first stored and when it died (broker/retry.ts)
+  'DLQ_ORIGIN_QUEUE', 'DLQ_FAILED_AT',
 ];
 
 const RESERVED = new Set<string>([...Object.values(PropertyName), ...ROCKETMQ_SYSTEM_NAMES]);

@@ -168,6 +168,21 @@ export class CommitLog {
     }
   }
 
+  /** read(), synchronously (rare lookups that must answer at once). */
+  readSync(offset: number, length: number): Buffer | undefined {
+    if (offset < this.minOffset || offset + length > this.writtenOffset) return undefined;
+    const cached = this.cache.get(offset, length);
+    if (cached) return cached;
+    const segment = this.segments.findByOffset(offset);
+    if (!segment || offset + length > segment.fileEndOffset || !segment.acquire()) return undefined;
+    try {
+      const buf = segment.readSync(offset - segment.fileFromOffset, length);
+      return buf.length === length ? buf : undefined;
+    } finally {
+      segment.release();
+    }
+  }
+
   /** Reads the whole record (or BLANK) starting at `offset`; undefined if there is none. */
   async readRecordAt(offset: number): Promise<Buffer | undefined> {
     const segment = this.segments.findByOffset(offset);

@@ -89,12 +89,16 @@ export class ConsumeQueue {
     this.nextPutOffset = this.maxOffset;
   }
 
-  /** Adds entry `queueOffset`. Idempotent: an offset already present is a Duplicate. */
-  append(queueOffset: number, commitLogOffset: number, size: number, tagsCode: number): AppendOutcome {
+  /**
+   * Adds entry `queueOffset`. Idempotent: an offset already present is a Duplicate.
+   * An offset past the end is a Gap, except that an empty queue may start there when
+   * `mayStartLater` (its earlier messages are gone from the log).
+   */
+  append(queueOffset: number, commitLogOffset: number, size: number, tagsCode: number, mayStartLater = true): AppendOutcome {
     const max = this.maxOffset;
     if (queueOffset < max) return AppendOutcome.Duplicate;
     if (queueOffset > max) {
-      if (max !== 0 || this.files.segments.length > 0) return AppendOutcome.Gap;
+      if (!mayStartLater || max !== 0 || this.files.segments.length > 0) return AppendOutcome.Gap;
       this.minQ = this.writtenQ = queueOffset; // an empty queue starts where its first message is
     }
     this.push(commitLogOffset, size, tagsCode);
@@ -171,6 +175,21 @@ export class ConsumeQueue {
     if (q < low || q >= this.maxOffset) return undefined;
     const buf = await this.readRange(q, q + 1);
     return buf.length === CQ_UNIT_SIZE ? readEntry(buf, 0) : undefined;
+  }
+
+  /** entry(q), read synchronously (searchOffset, lastStoreTimestamp). */
+  entrySync(q: number): CqEntry | undefined {
+    const low = this.files.isEmpty ? this.writtenQ : this.files.minOffset() / CQ_UNIT_SIZE;
+    if (q < low || q >= this.maxOffset) return undefined;
+    if (q >= this.writtenQ) return readEntry(this.tail, (q - this.writtenQ) * CQ_UNIT_SIZE);
+    const file = this.files.findByOffset(q * CQ_UNIT_SIZE);
+    if (!file || !file.acquire()) return undefined;
+    try {
+      const buf = file.readSync(q * CQ_UNIT_SIZE - file.fileFromOffset, CQ_UNIT_SIZE);
+      return buf.length === CQ_UNIT_SIZE ? readEntry(buf, 0) : undefined;
+    } finally {
+      file.release();
+    }
   }
 
   private async readRange(start: number, end: number): Promise<Buffer> {

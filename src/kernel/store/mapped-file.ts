@@ -11,6 +11,7 @@
  * A deleted segment is unlinked at once; its handle closes when the last reader that
  * acquired it releases it, so a read racing with retention still completes.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -32,6 +33,8 @@ export class MappedFile {
   flushedPosition: number;
   private handle: FileHandle | undefined;
   private opening: Promise<FileHandle> | undefined;
+  /** a descriptor for the rare synchronous reads, when no handle is open yet */
+  private syncFd: number | undefined;
   private refs = 0;
   private destroyed = false;
 
@@ -92,6 +95,19 @@ export class MappedFile {
     return n === length ? buf : buf.subarray(0, n);
   }
 
+  /** Synchronous positional read, for rare lookups that must answer at once (searchOffset). */
+  readSync(position: number, length: number): Buffer {
+    const fd = this.handle?.fd ?? (this.syncFd ??= openSync(this.path, 'r'));
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, buf, done, length - done, position + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === length ? buf : buf.subarray(0, done);
+  }
+
   /** fdatasync; everything written before the call is durable after it. */
   async sync(): Promise<void> {
     if (this.flushedPosition === this.wrotePosition || this.destroyed) return;
@@ -140,6 +156,8 @@ export class MappedFile {
   }
 
   private async closeHandle(): Promise<void> {
+    if (this.syncFd !== undefined) closeSync(this.syncFd);
+    this.syncFd = undefined;
     const h = this.handle ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
     this.handle = undefined;
     this.opening = undefined;

@@ -3,6 +3,7 @@
  * src/kernel/store/message-store.ts (MessageStore.open(options)).
  */
 import type { StoredMessage } from '../message/message.js';
+import type { StoreLogger } from './store-logger.js';
 
 export const FlushMode = { Async: 'async', Sync: 'sync' } as const;
 export type FlushMode = (typeof FlushMode)[keyof typeof FlushMode];
@@ -35,6 +36,10 @@ export interface StoreOptions {
   tagsCodeOf?: (req: DispatchRequest) => number;
   /** property names that are system properties (not user properties) when decoding */
   isSystemProperty?: (name: string) => boolean;
+  /** dispatchers that must also see the recovery replay (addDispatcher comes too late for it) */
+  dispatchers?: Dispatcher[];
+  /** where warnings (corrupt records, torn tail, failed flushes) go; a pino logger fits */
+  logger?: StoreLogger;
 }
 
 export interface PutOptions {

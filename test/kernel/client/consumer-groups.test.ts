@@ -40,7 +40,11 @@ describe('consumer groups', () => {
         return ConsumeStatus.Success;
       });
     }
-    await waitFor(async () => (await k.client.brokerApi.groupMembers('g1')).length === 3);
+    // steady state: the 8 queues split among the 3 members with no overlap
+    await waitFor(() => {
+      const assigned = members.flatMap((c) => c.assignedQueues().filter((q) => q.topic === 'orders').map((q) => q.queueId));
+      return assigned.length === 8 && new Set(assigned).size === 8 && members.every((c) => c.assignedQueues().some((q) => q.topic === 'orders'));
+    }, 10_000, 'a settled rebalance');
     await publish('orders', 600);
     await waitFor(() => seen.size === 600, 20_000, '600 messages');
     await new Promise((r) => setTimeout(r, 300));
@@ -170,6 +174,8 @@ describe('consumer groups', () => {
       await new Promise((r) => setTimeout(r, 400));
       return seen.length;
     };
+    // store times have millisecond resolution: keep the two batches apart
+    await new Promise((r) => setTimeout(r, 5));
     const middle = Date.now();
     await new Promise((r) => setTimeout(r, 5));
     await publish('starts', 5, 10);

@@ -57,14 +57,19 @@ export async function startLiveSource(
     consumeConcurrency: 1,
   });
   consumer.subscribe(o.topic, o.filter);
-  await stream.send({ id: o.positions.format(), event: 'open', data: JSON.stringify({ topic: o.topic, group: o.group, mode: 'live' }) });
+  // `open` goes out once the group exists (so everything published after it is delivered) and before any message
+  let opened!: () => void;
+  const ready = new Promise<void>((resolve) => (opened = resolve));
   await consumer.start(async (message) => {
+    await ready;
     // a copy from the group's retry topic has its own queue and offset: no position to move
     const retried = message.systemProperties?.[PropertyName.RetryTopic] !== undefined;
     const written = stream.isOpen && (await sendMessage(deps, stream, o.positions, message, !retried));
     if (written || o.ephemeral) return ConsumeStatus.Success;
     return ConsumeStatus.ReconsumeLater;
   });
+  await stream.send({ id: o.positions.format(), event: 'open', data: JSON.stringify({ topic: o.topic, group: o.group, mode: 'live' }) });
+  opened();
   return async () => {
     await consumer.shutdown(1_000);
     if (o.ephemeral) await deps.kernel.admin.deleteGroup(o.group);

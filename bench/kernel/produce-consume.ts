@@ -1,0 +1,95 @@
+/**
+ * Kernel throughput, in-process (issue 4): produce → push-consume of 1 KiB messages over
+ * 8 queues (msgs/s, latency p50/p99), and draining a 1 M backlog with a group of 4.
+ * Prints JSON lines. Usage: npx tsx bench/kernel/produce-consume.ts [--messages N] [--backlog N]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openEmbeddedKernel } from '../../src/kernel/embedded.js';
+import { ConsumeFrom, ConsumeStatus } from '../../src/kernel/index.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function produceConsume(messages: number): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-kernel-'));
+  const kernel = await openEmbeddedKernel({ dataDir: dir, defaultQueueCount: 8 });
+  try {
+    await kernel.client.admin.createTopic({ topic: 'bench', queueCount: 8 });
+    const latencies: number[] = [];
+    let received = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const consumer = kernel.client.createPushConsumer({ group: 'bench-g', consumeFrom: ConsumeFrom.First, consumeConcurrency: 64, pullBatchSize: 64 });
+    consumer.subscribe('bench');
+    await consumer.start(async (m) => {
+      latencies.push(Date.now() - m.bornTimestamp);
+      if (++received === messages) done();
+      return ConsumeStatus.Success;
+    });
+    const producer = kernel.client.createProducer();
+    const body = Buffer.alloc(1024, 7);
+    const started = process.hrtime.bigint();
+    const inFlight = new Set<Promise<unknown>>();
+    for (let i = 0; i < messages; i++) {
+      const p = producer.send({ topic: 'bench', body }).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= 256) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    const produced = Number(process.hrtime.bigint() - started) / 1e9;
+    await finished;
+    const total = Number(process.hrtime.bigint() - started) / 1e9;
+    latencies.sort((a, b) => a - b);
+    console.log(JSON.stringify({ bench: 'kernel', scenario: 'produce-push-consume-1KiB-8-queues', messages, produceMsgsPerSec: Math.round(messages / produced), endToEndMsgsPerSec: Math.round(messages / total), latencyP50Ms: percentile(latencies, 50), latencyP99Ms: percentile(latencies, 99) }));
+    await consumer.shutdown();
+  } finally {
+    await kernel.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function drainBacklog(backlog: number): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-kernel-'));
+  let kernel = await openEmbeddedKernel({ dataDir: dir, defaultQueueCount: 8 });
+  try {
+    await kernel.client.admin.createTopic({ topic: 'backlog', queueCount: 8 });
+    const producer = kernel.client.createProducer();
+    const body = Buffer.alloc(1024, 1);
+    for (let i = 0; i < backlog; i += 512) {
+      const batch = Array.from({ length: Math.min(512, backlog - i) }, () => ({ topic: 'backlog', body }));
+      await producer.sendBatch(batch);
+    }
+    await kernel.close();
+    kernel = await openEmbeddedKernel({ dataDir: dir, defaultQueueCount: 8 });
+    let received = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const consumers = Array.from({ length: 4 }, () => kernel.client.createPushConsumer({ group: 'drain', consumeFrom: ConsumeFrom.First, consumeConcurrency: 64, pullBatchSize: 64, rebalanceIntervalMs: 200 }));
+    const started = process.hrtime.bigint();
+    for (const c of consumers) {
+      c.subscribe('backlog');
+      await c.start(async () => {
+        if (++received === backlog) done();
+        return ConsumeStatus.Success;
+      });
+    }
+    await finished;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    console.log(JSON.stringify({ bench: 'kernel', scenario: 'drain-backlog-group-of-4', messages: backlog, seconds: Number(seconds.toFixed(2)), msgsPerSec: Math.round(backlog / seconds), heapUsedMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }));
+    await Promise.all(consumers.map((c) => c.shutdown()));
+  } finally {
+    await kernel.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await produceConsume(arg('messages', 200_000));
+await drainBacklog(arg('backlog', 1_000_000));

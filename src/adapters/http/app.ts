@@ -1,0 +1,44 @@
+/**
+ * The express application: one body reader (bytes, size-limited), the declared routes,
+ * and the error middleware that answers every failure as {error: {code, message, details}}.
+ */
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../common/auth.js';
+import { HttpError, HttpErrorCode, toHttpError } from './errors.js';
+import type { HttpMetrics } from './metrics.js';
+import { mountRoutes } from './route.js';
+import type { RouteSpec } from './route.js';
+
+export interface AppOptions {
+  routes: RouteSpec[];
+  auth: Authenticator;
+  metrics: HttpMetrics;
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+export function createApp(o: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // every body is read as bytes once; routes parse JSON themselves (raw publish, signed hooks need the bytes)
+  app.use(express.raw({ type: () => true, limit: o.maxBodyBytes }));
+  const router = express.Router();
+  mountRoutes(router, o.routes, { auth: o.auth, metrics: o.metrics });
+  app.use(router);
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new HttpError(HttpErrorCode.NotFound, `no route for ${req.method} ${req.path}`));
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) o.logger.error({ err, method: req.method, path: req.path }, 'HTTP request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(e.status).set(e.headers).json(e.toBody());
+  });
+  return app;
+}

@@ -1,0 +1,230 @@
+/**
+ * One client connection (TCP, TLS or WebSocket): reads bytes into mqtt-packet's
+ * parser, refuses oversized packets before buffering them [MQTT-3.2.2-15 of v5: our
+ * Maximum Packet Size], hands each packet to the command table, writes packets in
+ * the negotiated protocol version, watches the keep alive [MQTT-3.1.2-24] and
+ * closes exactly once. A malformed packet closes this connection only.
+ */
+import type { Duplex } from 'node:stream';
+import mqtt from 'mqtt-packet';
+import type { IConnectPacket, IDisconnectPacket, Packet } from 'mqtt-packet';
+import type { Principal } from '../common/auth.js';
+import { dispatch } from './commands/index.js';
+import { MqttProtocolError } from './errors.js';
+import type { MqttGateway } from './gateway.js';
+import { InboundPipeline } from './inbound.js';
+import { remainingExpiry } from './message-map.js';
+import type { Delivery, OutboundSink } from './outbound.js';
+import { ReasonCode } from './reason-codes.js';
+import type { Session } from './session.js';
+
+export type ConnectionState = 'new' | 'connecting' | 'connected' | 'closed';
+export type ProtocolVersion = 3 | 4 | 5;
+
+/** size on the wire of a packet whose remaining length is `length` */
+export function wireSize(length: number): number {
+  return 1 + (length < 128 ? 1 : length < 16_384 ? 2 : length < 2_097_152 ? 3 : 4) + length;
+}
+
+export class Connection implements OutboundSink {
+  state: ConnectionState = 'new';
+  version: ProtocolVersion = 4;
+  clientId = '';
+  principal: Principal | undefined;
+  session: Session | undefined;
+  /** the client's limits on what we send (v5 CONNECT properties) */
+  receiveMaximum = 65_535;
+  clientMaxPacketSize: number | undefined;
+  requestProblemInformation = true;
+  /** inbound topic aliases [MQTT-3.3.2-12] */
+  readonly topicAliases = new Map<number, string>();
+  readonly inbound: InboundPipeline;
+  /** QoS 1 PUBLISH received and not yet acknowledged (with session.awaitingRelease: our Receive Maximum) */
+  unackedQoS1 = 0;
+  /** a DISCONNECT with reason 0x00 arrived: the will is discarded [MQTT-3.14.4-3] */
+  disconnectedNormally = false;
+  connectPacket: IConnectPacket | undefined;
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+  private readonly parser = mqtt.parser();
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private keepaliveMs = 0;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private readonly singleBuffer: boolean;
+  private readingPaused = false;
+
+  constructor(readonly gateway: MqttGateway, readonly socket: Duplex, readonly remoteAddress: string, transport: 'tcp' | 'ws') {
+    // a WebSocket frame per write: send each packet as one buffer
+    this.singleBuffer = transport === 'ws';
+    this.inbound = new InboundPipeline(this, gateway.limits.maxInflight);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
+    this.parser.on('error', (err: Error) => this.fail(new MqttProtocolError(ReasonCode.MalformedPacket, `malformed packet: ${err.message}`)));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => this.teardown());
+    socket.on('close', () => this.teardown());
+    socket.on('end', () => this.teardown());
+    this.connectTimer = setTimeout(() => this.destroy(), gateway.limits.connectTimeoutMs);
+    this.connectTimer.unref();
+  }
+
+  get backlogBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.parser.parse(chunk);
+    // refuse an oversized packet as soon as its length is known, before buffering it
+    const pending = (this.parser as unknown as { packet?: { length: number } }).packet;
+    if (pending && pending.length > 0 && wireSize(pending.length) > this.gateway.limits.maxPacketSize && this.state !== 'closed') {
+      this.fail(new MqttProtocolError(ReasonCode.PacketTooLarge, `packet of ${wireSize(pending.length)} bytes exceeds the maximum of ${this.gateway.limits.maxPacketSize}`));
+    }
+  }
+
+  private onPacket(packet: Packet): void {
+    if (this.state === 'closed') return;
+    this.gateway.stats.packetsIn++;
+    if (packet.length !== undefined && wireSize(packet.length) > this.gateway.limits.maxPacketSize) {
+      this.fail(new MqttProtocolError(ReasonCode.PacketTooLarge, `packet of ${wireSize(packet.length)} bytes exceeds the maximum of ${this.gateway.limits.maxPacketSize}`));
+      return;
+    }
+    this.keepaliveTimer?.refresh();
+    try {
+      dispatch(this, packet);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** called by CONNECT once accepted */
+  accepted(keepaliveSeconds: number): void {
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    this.state = 'connected';
+    if (keepaliveSeconds > 0) {
+      // [MQTT-3.1.2-24] (v5 [MQTT-3.1.2-22]): 1.5 times the keep alive without a packet closes the connection
+      this.keepaliveMs = Math.ceil(keepaliveSeconds * 1500);
+      this.keepaliveTimer = setTimeout(() => this.fail(new MqttProtocolError(ReasonCode.KeepAliveTimeout, 'keep alive timeout')), this.keepaliveMs);
+      this.keepaliveTimer.unref();
+    }
+  }
+
+  write(packet: Packet): boolean {
+    if (this.state === 'closed' || this.socket.destroyed) return false;
+    this.gateway.stats.packetsOut++;
+    const opts = { protocolVersion: this.version };
+    if (this.singleBuffer) return this.socket.write(mqtt.generate(packet, opts));
+    return mqtt.writeToStream(packet, this.socket, opts);
+  }
+
+  // ---- OutboundSink ----
+
+  sendPublish(delivery: Delivery, messageId: number | undefined, dup: boolean): boolean {
+    const m = delivery.message;
+    const packet: Packet = { cmd: 'publish', topic: m.topic, payload: m.payload, qos: delivery.qos, retain: delivery.retain, dup: dup && delivery.qos > 0 };
+    if (messageId !== undefined) packet.messageId = messageId;
+    if (this.version === 5) {
+      const expiry = remainingExpiry(m.expireAt, Date.now()); // [MQTT-3.3.2-6]
+      if (m.properties || expiry !== undefined || delivery.subscriptionIds) {
+        packet.properties = { ...m.properties };
+        if (expiry !== undefined) packet.properties.messageExpiryInterval = expiry;
+        if (delivery.subscriptionIds && delivery.subscriptionIds.length > 0) {
+          // [MQTT-3.3.4-3] every matching subscription's identifier
+          packet.properties.subscriptionIdentifier = delivery.subscriptionIds.length === 1 ? delivery.subscriptionIds[0]! : delivery.subscriptionIds;
+        }
+      }
+    }
+    if (this.clientMaxPacketSize !== undefined) {
+      const bytes = mqtt.generate(packet, { protocolVersion: this.version });
+      // [MQTT-3.1.2-24] never exceed the client's Maximum Packet Size; [MQTT-3.1.2-25] drop it as if sent
+      if (bytes.length > this.clientMaxPacketSize) {
+        this.gateway.stats.oversizedDropped++;
+        return false;
+      }
+      this.gateway.stats.messagesOut++;
+      this.gateway.stats.packetsOut++;
+      this.socket.write(bytes);
+      return true;
+    }
+    this.gateway.stats.messagesOut++;
+    this.write(packet);
+    return true;
+  }
+
+  sendPubrel(messageId: number): void {
+    this.write({ cmd: 'pubrel', messageId });
+  }
+
+  // ---- flow control (ReadControl) ----
+
+  pauseReading(): void {
+    this.readingPaused = true;
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.readingPaused) return;
+    this.readingPaused = false;
+    if (this.state !== 'closed') this.socket.resume();
+  }
+
+  // ---- closing ----
+
+  /** a reason string is sent only when the client did not opt out [MQTT-3.1.2-29] */
+  problem(reason: string): { reasonString: string } | undefined {
+    return this.requestProblemInformation ? { reasonString: reason.slice(0, 256) } : undefined;
+  }
+
+  /**
+   * Closes because of `err`: an MqttProtocolError on a v5 connection first sends
+   * DISCONNECT with its reason code (v5 §4.13); anything else just closes.
+   */
+  fail(err: unknown): void {
+    if (this.state === 'closed') return;
+    if (err instanceof MqttProtocolError) {
+      this.gateway.logger.debug({ clientId: this.clientId, remote: this.remoteAddress, reasonCode: err.reasonCode, err: err.message }, 'mqtt connection closed on a protocol error');
+      this.gateway.stats.protocolErrors++;
+      this.disconnect(err.reasonCode, err.message);
+      return;
+    }
+    this.gateway.logger.warn({ clientId: this.clientId, remote: this.remoteAddress, err }, 'mqtt connection failed');
+    this.destroy();
+  }
+
+  /** server-initiated close: v5 clients that are connected get a DISCONNECT with the reason first */
+  disconnect(reasonCode: ReasonCode, reason?: string): void {
+    if (this.state === 'closed') return;
+    if (this.version === 5 && this.state === 'connected') {
+      const packet: IDisconnectPacket = { cmd: 'disconnect', reasonCode };
+      // a reason string on DISCONNECT is always allowed (v5 §3.14.2.2.3)
+      if (reason) packet.properties = { reasonString: reason.slice(0, 256) };
+      this.write(packet);
+    }
+    this.end();
+  }
+
+  /** half-close after flushing what is written */
+  end(): void {
+    if (this.state === 'closed') return;
+    this.socket.end();
+    // a client that never closes its side must not hold the socket open
+    setTimeout(() => this.destroy(), 2_000).unref();
+    this.teardown();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+    this.teardown();
+  }
+
+  private teardown(): void {
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    clearTimeout(this.keepaliveTimer);
+    clearTimeout(this.connectTimer);
+    this.parser.removeAllListeners('packet');
+    this.gateway.connectionClosed(this, wasConnected).finally(() => this.resolveClosed());
+  }
+}

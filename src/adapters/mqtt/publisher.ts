@@ -1,0 +1,42 @@
+/**
+ * Stores one MQTT application message in the kernel: map → send (and, for RETAIN,
+ * the retained record, written alongside so both are stored before the client is
+ * answered). Used for client PUBLISH packets and for will messages.
+ */
+import type { Producer, SendResult } from '../../kernel/index.js';
+import type { IPublishPacket, QoS } from 'mqtt-packet';
+import { publishToMessage } from './message-map.js';
+import type { RetainedStore } from './retained.js';
+import { kernelAddressOf } from './topic-map.js';
+import type { TopicWatch } from './topic-watch.js';
+
+export interface PublishRequest {
+  clientId: string;
+  topic: string;
+  payload: Buffer | string;
+  qos: QoS;
+  retain: boolean;
+  properties?: IPublishPacket['properties'];
+}
+
+export class Publisher {
+  constructor(private readonly producer: Producer, private readonly retained: RetainedStore, private readonly watch: TopicWatch) {}
+
+  /** resolves once the kernel stored the message (and its retained record); rejects with KernelError / PublishRefused */
+  publish(req: PublishRequest): Promise<SendResult> {
+    let sent: Promise<SendResult>;
+    let retainedWrite: Promise<void> | undefined;
+    try {
+      const address = kernelAddressOf(req.topic);
+      const message = publishToMessage(req, { clientId: req.clientId, now: Date.now(), address });
+      sent = this.producer.send(message);
+      // issued right after the send, so one client's retained writes keep its publish order
+      if (req.retain) retainedWrite = this.retained.set(req.topic, message);
+      this.watch.noteTopic(address.topic);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!retainedWrite) return sent;
+    return Promise.all([sent, retainedWrite]).then(([result]) => result);
+  }
+}

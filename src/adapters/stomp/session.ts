@@ -1,0 +1,331 @@
+/**
+ * The kernel side of one STOMP connection: its subscriptions, the ledger of
+ * unacknowledged deliveries, open transactions and temporary queues (Artemis'
+ * StompSession). Command handlers call it; it calls the kernel client API.
+ */
+import {
+  ConsumeFrom, ConsumeStatus, FilterType, isKernelError, KernelErrorCode,
+  type FilterSpec, type KernelClient, type Message, type Producer,
+} from '../../kernel/index.js';
+import type { Authenticator, Principal } from '../common/auth.js';
+import {
+  DestinationKind, groupNames, parseDestination, remoteTempDestination, type Destination,
+} from './destination.js';
+import { StompError, StompErrorCode } from './errors.js';
+import type { StompFrame, StompVersion } from './frame.js';
+import { messageFromSend } from './headers.js';
+import { AckMode, Delivery, Subscription, type DeliveryHost, type GroupHandoff } from './subscription.js';
+import { Transactions } from './transactions.js';
+
+const RETRY_TOPIC_PREFIX = '%RETRY%';
+const MAX_PREFETCH = 65_535;
+
+export interface SessionOptions {
+  kernel: KernelClient;
+  producer: Producer;
+  /** refuses unknown topics: a reply to a temporary queue that is gone is dropped */
+  tempProducer: Producer;
+  auth: Authenticator;
+  principal: Principal | undefined;
+  version: StompVersion;
+  /** unique per connection, across gateway nodes */
+  token: string;
+  /** CONNECT client-id: names durable subscriptions */
+  clientId: string | undefined;
+  defaultPrefetch: number;
+  rebalanceIntervalMs: number;
+  pullSuspendMs: number;
+  handoff: GroupHandoff;
+  deliver(frame: StompFrame): Promise<boolean>;
+  onDropped(reason: string): void;
+}
+
+export class Session implements DeliveryHost {
+  private readonly subscriptions = new Map<string, Subscription>();
+  /** ack id → unsettled delivery (STOMP 1.2 ACK `id`) */
+  private readonly deliveries = new Map<string, Delivery>();
+  readonly transactions = new Transactions();
+  private readonly tempTopics = new Set<string>();
+  /** subscriptions still leaving their groups */
+  private readonly stopping = new Set<Promise<void>>();
+  private ackSequence = 0;
+  private topicSequence = 0;
+  private closed = false;
+
+  constructor(private readonly o: SessionOptions) {}
+
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  // ---- DeliveryHost ----
+
+  nextAckId(): string {
+    return String(++this.ackSequence);
+  }
+
+  deliver(frame: StompFrame): Promise<boolean> {
+    return this.o.deliver(frame);
+  }
+
+  track(delivery: Delivery): void {
+    this.deliveries.set(delivery.ackId, delivery);
+  }
+
+  untrack(delivery: Delivery): void {
+    this.deliveries.delete(delivery.ackId);
+  }
+
+  // ---- SEND (STOMP 1.2 §SEND) ----
+
+  /** maps and authorizes a SEND; stores it now, or when its transaction commits */
+  async send(frame: StompFrame): Promise<void> {
+    const destination = parseDestination(frame.headers.get('destination'), this.o.token);
+    let producer = this.o.producer;
+    if (destination.kind === DestinationKind.TempQueue) await this.ensureTempQueue(destination.topic);
+    else if (destination.kind === DestinationKind.RemoteTempQueue) producer = this.o.tempProducer;
+    else this.authorize('publish', destination);
+    const message = messageFromSend(frame, { destination, replyTo: await this.replyTo(frame), now: Date.now() });
+    const txId = frame.headers.get('transaction');
+    if (txId !== undefined) {
+      this.transactions.get(txId).sends.push({ producer, message });
+      return;
+    }
+    await this.store(producer, message);
+  }
+
+  async store(producer: Producer, message: Message): Promise<void> {
+    try {
+      await producer.send(message);
+    } catch (err) {
+      if (producer === this.o.tempProducer && isKernelError(err, KernelErrorCode.TopicNotFound)) {
+        this.o.onDropped(`temporary queue ${message.topic} no longer exists`);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  /** reply-to: a temporary queue of this connection becomes the name others can send to */
+  private async replyTo(frame: StompFrame): Promise<string | undefined> {
+    const raw = frame.headers.get('reply-to');
+    if (raw === undefined || !raw.startsWith('/temp-queue/')) return raw;
+    const dest = parseDestination(raw, this.o.token);
+    await this.ensureTempQueue(dest.topic);
+    return remoteTempDestination(dest.topic);
+  }
+
+  private async ensureTempQueue(topic: string): Promise<void> {
+    if (this.tempTopics.has(topic)) return;
+    // one queue: a temporary queue keeps its order
+    await this.o.kernel.admin.createTopic({ topic, queueCount: 1 });
+    this.tempTopics.add(topic);
+  }
+
+  private authorize(action: 'publish' | 'subscribe', destination: Destination): void {
+    if (!this.o.auth.authorize(this.o.principal, action, destination.topic, destination.levels.join('/'))) {
+      throw new StompError(StompErrorCode.Forbidden, `not allowed to ${action} to ${destination.raw}`,
+        `user ${JSON.stringify(this.o.principal?.username ?? 'anonymous')} lacks the ${action} right on ${destination.levels.join('/')}`);
+    }
+  }
+
+  // ---- SUBSCRIBE / UNSUBSCRIBE (STOMP 1.2 §SUBSCRIBE, §UNSUBSCRIBE) ----
+
+  async subscribe(frame: StompFrame): Promise<void> {
+    const h = frame.headers;
+    // STOMP 1.2 §SUBSCRIBE id Header: required since 1.1; 1.0 subscriptions are named by destination
+    const id = h.get('id') ?? (this.o.version === '1.0' ? h.get('destination') : undefined);
+    if (id === undefined) throw new StompError(StompErrorCode.MissingHeader, 'missing id header', 'SUBSCRIBE needs an id (STOMP 1.2 §SUBSCRIBE)');
+    if (this.subscriptions.has(id)) throw new StompError(StompErrorCode.DuplicateSubscription, `subscription ${JSON.stringify(id)} already exists`);
+    const destination = parseDestination(h.get('destination'), this.o.token);
+    const ackMode = parseAckMode(h.get('ack'));
+    const prefetch = parsePrefetch(h.get('prefetch-count') ?? h.get('activemq.prefetchSize'), this.o.defaultPrefetch);
+    const durableName = h.get('durable-subscription-name') ?? h.get('activemq.subscriptionName');
+    const filter = filterFor(destination, h.get('selector'));
+    if (destination.kind === DestinationKind.TempQueue) await this.ensureTempQueue(destination.topic);
+    const placement = this.placement(destination, durableName);
+    if (filter?.type === FilterType.Sql92) await this.checkSelector(destination, filter);
+    const subscription = new Subscription({
+      id, destination, ackMode, filter, prefetch, durableName, ...placement,
+      rebalanceIntervalMs: this.o.rebalanceIntervalMs, pullSuspendMs: this.o.pullSuspendMs,
+    }, this.o.kernel, this, this.o.handoff);
+    this.subscriptions.set(id, subscription);
+    try {
+      await subscription.start();
+    } catch (err) {
+      this.subscriptions.delete(id);
+      await subscription.stop().catch(() => undefined);
+      throw err;
+    }
+    // the connection went away while the consumer was starting
+    if (this.closed) this.background(subscription.stop());
+  }
+
+  /** DESIGN.md §5: which group a subscription joins and where a new group starts */
+  private placement(destination: Destination, durableName: string | undefined): { group: string; consumeFrom: ConsumeFrom; ephemeralGroup: boolean } {
+    switch (destination.kind) {
+      case DestinationKind.Queue:
+        this.authorize('subscribe', destination);
+        return { group: groupNames.queue(destination), consumeFrom: ConsumeFrom.First, ephemeralGroup: false };
+      case DestinationKind.Topic:
+        this.authorize('subscribe', destination);
+        if (durableName !== undefined) {
+          return { group: groupNames.durable(this.requireClientId(), durableName), consumeFrom: ConsumeFrom.Last, ephemeralGroup: false };
+        }
+        return { group: groupNames.topic(this.o.token, ++this.topicSequence), consumeFrom: ConsumeFrom.Last, ephemeralGroup: true };
+      case DestinationKind.TempQueue:
+        return { group: destination.topic, consumeFrom: ConsumeFrom.First, ephemeralGroup: false };
+      case DestinationKind.RemoteTempQueue:
+        throw new StompError(StompErrorCode.InvalidDestination, 'only the connection that owns a temporary queue subscribes to it',
+          `subscribe to /temp-queue/<name> on the connection that created it, not to ${destination.raw}`);
+    }
+  }
+
+  /** the kernel compiles the selector on a pull; a probe pull finds a bad one before any consumer starts */
+  private async checkSelector(destination: Destination, filter: FilterSpec): Promise<void> {
+    try {
+      await this.o.kernel.brokerApi.pull({ group: 'stomp-selector-check', topic: destination.topic, queueId: 0, offset: 0, maxMessages: 1, filter, suspendMs: 0 });
+    } catch (err) {
+      if (isKernelError(err, KernelErrorCode.InvalidFilter)) {
+        throw new StompError(StompErrorCode.InvalidSelector, 'invalid selector', err.message, { cause: err });
+      }
+    }
+  }
+
+  private requireClientId(): string {
+    if (this.o.clientId === undefined || this.o.clientId === '') {
+      throw new StompError(StompErrorCode.MissingHeader, 'durable subscriptions need a client-id',
+        'send client-id on CONNECT: a durable subscription is named by client-id and subscription name');
+    }
+    return this.o.clientId;
+  }
+
+  async unsubscribe(frame: StompFrame): Promise<void> {
+    const h = frame.headers;
+    const id = h.get('id') ?? (this.o.version === '1.0' ? h.get('destination') : undefined);
+    const durableName = h.get('durable-subscription-name') ?? h.get('activemq.subscriptionName');
+    const subscription = id === undefined ? undefined : this.subscriptions.get(id);
+    if (!subscription && durableName === undefined) {
+      if (id === undefined) throw new StompError(StompErrorCode.MissingHeader, 'missing id header', 'UNSUBSCRIBE needs the id of its SUBSCRIBE');
+      throw new StompError(StompErrorCode.UnknownSubscription, `no subscription ${JSON.stringify(id)}`);
+    }
+    if (subscription) {
+      this.subscriptions.delete(subscription.id);
+      // deliveries stop now; the consumer leaves its group in the background
+      this.background(subscription.stop({ discard: durableName !== undefined }));
+    }
+    // unsubscribing with the durable name removes the durable subscription (ActiveMQ):
+    // once its consumer is gone, so the removal is final when the RECEIPT is sent
+    if (durableName !== undefined) {
+      const group = groupNames.durable(this.requireClientId(), durableName);
+      if (subscription) await subscription.stop();
+      await this.removeGroup(group);
+    }
+  }
+
+  private background(stopping: Promise<void>): void {
+    this.stopping.add(stopping);
+    void stopping.catch(() => undefined).finally(() => this.stopping.delete(stopping));
+  }
+
+  private async removeGroup(group: string): Promise<void> {
+    await this.o.kernel.admin.deleteGroup(group);
+    await this.o.kernel.admin.deleteTopic(RETRY_TOPIC_PREFIX + group);
+  }
+
+  // ---- ACK / NACK (STOMP 1.2 §ACK, §NACK) ----
+
+  ack(frame: StompFrame, status: ConsumeStatus): void {
+    const delivery = this.findDelivery(frame);
+    const txId = frame.headers.get('transaction');
+    if (txId !== undefined) {
+      const tx = this.transactions.get(txId);
+      if (delivery) tx.acks.push({ delivery, status });
+      return;
+    }
+    if (delivery) delivery.subscription.settle(delivery, status);
+  }
+
+  /** the delivery an ACK/NACK names; undefined when it was already settled */
+  private findDelivery(frame: StompFrame): Delivery | undefined {
+    const h = frame.headers;
+    const id = h.get('id');
+    if (id !== undefined) {
+      const delivery = this.deliveries.get(id);
+      if (delivery) return delivery;
+      if (/^\d{1,15}$/.test(id) && Number(id) <= this.ackSequence) return undefined;
+      // some clients put the message-id in `id`
+      const byMessageId = this.findByMessageId(id, h.get('subscription'));
+      if (byMessageId) return byMessageId;
+      throw new StompError(StompErrorCode.UnknownMessage, `no message with ack id ${JSON.stringify(id)}`,
+        'the id of an ACK or NACK is the ack header of a MESSAGE received on this connection (STOMP 1.2 §ACK)');
+    }
+    const messageId = h.get('message-id');
+    if (messageId === undefined) {
+      const name = this.o.version === '1.2' ? 'id' : 'message-id';
+      throw new StompError(StompErrorCode.MissingHeader, `missing ${name} header`, `ACK and NACK name the message by ${name}`);
+    }
+    return this.findByMessageId(messageId, h.get('subscription'));
+  }
+
+  private findByMessageId(messageId: string, subscriptionId: string | undefined): Delivery | undefined {
+    if (subscriptionId !== undefined) return this.subscriptions.get(subscriptionId)?.findByMessageId(messageId);
+    for (const subscription of this.subscriptions.values()) {
+      const delivery = subscription.findByMessageId(messageId);
+      if (delivery) return delivery;
+    }
+    return undefined;
+  }
+
+  // ---- COMMIT (STOMP 1.2 §COMMIT); BEGIN and ABORT are Transactions' ----
+
+  async commit(txId: string): Promise<void> {
+    const tx = this.transactions.take(txId);
+    for (const { producer, message } of tx.sends) await this.store(producer, message);
+    for (const { delivery, status } of tx.acks) {
+      if (!delivery.isSettled) delivery.subscription.settle(delivery, status);
+    }
+  }
+
+  // ---- end ----
+
+  /** aborts open transactions, stops subscriptions, removes temporary queues */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.transactions.clear();
+    const subscriptions = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    for (const s of subscriptions) this.background(s.stop());
+    await Promise.allSettled([...this.stopping]);
+    await Promise.allSettled([...this.tempTopics].map(async (topic) => {
+      await this.removeGroup(topic);
+      await this.o.kernel.admin.deleteTopic(topic);
+    }));
+  }
+}
+
+function parseAckMode(value: string | undefined): AckMode {
+  if (value === undefined || value === '') return AckMode.Auto;
+  if (value === AckMode.Auto || value === AckMode.Client || value === AckMode.ClientIndividual) return value;
+  throw new StompError(StompErrorCode.InvalidHeader, `invalid ack header ${JSON.stringify(value.slice(0, 40))}`,
+    'ack is auto, client or client-individual (STOMP 1.2 §SUBSCRIBE ack Header)');
+}
+
+function parsePrefetch(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) < 1) {
+    throw new StompError(StompErrorCode.InvalidHeader, `invalid prefetch ${JSON.stringify(value.slice(0, 40))}`, 'prefetch-count is a positive integer');
+  }
+  return Math.min(Number(value), MAX_PREFETCH);
+}
+
+/** selector → SQL92 (ANDed with the tag of the destination); a tag alone → a tag filter */
+function filterFor(destination: Destination, selector: string | undefined): FilterSpec | undefined {
+  const tag = destination.kind === DestinationKind.Queue || destination.kind === DestinationKind.Topic ? destination.tag : undefined;
+  if (selector !== undefined && selector.trim() !== '') {
+    const expression = tag === undefined ? selector : `(TAGS = '${tag.replace(/'/g, "''")}') AND (${selector})`;
+    return { type: FilterType.Sql92, expression };
+  }
+  return tag === undefined ? undefined : { type: FilterType.Tag, expression: tag };
+}

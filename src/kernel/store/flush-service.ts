@@ -1,0 +1,159 @@
+/**
+ * Group commit and flushing.
+ *
+ * GroupCommit: appends issued during one turn of the event loop (and those arriving
+ * while a batch is being written) are written together: one write per segment touched
+ * (commit-log.ts). In `sync` mode the batch is fdatasync'ed once before anyone in it is
+ * answered; in `async` mode it is answered once written (in the page cache). After the
+ * write the batch is dispatched (consume queues, index, ...), then its waiters resolve,
+ * so a resolved put is readable. A failed batch is cut back off the log and every
+ * waiter queued behind it is rejected too (their offsets followed the failed ones).
+ *
+ * FlushService: every `intervalMs`, fdatasync the commit log (async mode), then write
+ * and fdatasync consume queues and index, then the checkpoint (checkpoint.ts).
+ */
+import type { Checkpoint } from './checkpoint.js';
+import type { CommitLog, LogWrite } from './commit-log.js';
+import type { ConsumeQueueTable } from './consume-queue-table.js';
+import type { IndexService } from './index-service.js';
+import type { StoreLogger } from './store-logger.js';
+import { FlushMode } from './store-api.js';
+
+export interface Submission {
+  writes: LogWrite[];
+  /** called after the batch is written (and synced), in offset order: dispatch, then answer */
+  done(): void;
+  fail(err: unknown): void;
+}
+
+export class GroupCommit {
+  private queue: Submission[] = [];
+  private scheduled = false;
+  private running = false;
+  private idleWaiters: Array<() => void> = [];
+  /** every record below this offset has been dispatched */
+  dispatchedOffset = 0;
+  batches = 0;
+  syncs = 0;
+
+  constructor(
+    private readonly log: CommitLog,
+    private readonly mode: FlushMode,
+    private readonly onFailed: (err: unknown) => void,
+    private readonly logger: StoreLogger,
+  ) {}
+
+  submit(sub: Submission): void {
+    this.queue.push(sub);
+    if (!this.scheduled && !this.running) this.schedule();
+  }
+
+  private schedule(): void {
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    const batch = this.queue;
+    this.queue = [];
+    const start = this.log.writtenOffset;
+    try {
+      const writes: LogWrite[] = [];
+      for (const s of batch) for (const w of s.writes) writes.push(w);
+      await this.log.write(writes);
+      if (this.mode === FlushMode.Sync) {
+        await this.log.flush();
+        this.syncs++;
+      }
+      this.batches++;
+    } catch (err) {
+      await this.failAll(batch, start, err);
+      return;
+    }
+    const end = this.log.writtenOffset;
+    for (const s of batch) {
+      try {
+        s.done();
+      } catch (err) {
+        this.logger.error({ err }, 'dispatch after a batch write failed');
+      }
+    }
+    this.dispatchedOffset = end;
+    this.finish();
+  }
+
+  private async failAll(batch: Submission[], start: number, err: unknown): Promise<void> {
+    const behind = this.queue;
+    this.queue = [];
+    if (this.log.writtenOffset !== start) await this.log.truncate(start).catch(() => undefined);
+    this.log.resetAssign();
+    this.onFailed(err);
+    for (const s of batch) s.fail(err);
+    for (const s of behind) s.fail(err);
+    this.finish();
+  }
+
+  private finish(): void {
+    this.running = false;
+    if (this.queue.length > 0) this.schedule();
+    else for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Resolves once nothing is queued or being written. */
+  async idle(): Promise<void> {
+    if (!this.running && !this.scheduled && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    return this.idle();
+  }
+}
+
+export interface FlushParts {
+  log: CommitLog;
+  groupCommit: GroupCommit;
+  queues: ConsumeQueueTable;
+  index: IndexService;
+  checkpoint: Checkpoint;
+  logger: StoreLogger;
+}
+
+export class FlushService {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private checkpointed = -1;
+
+  constructor(private readonly parts: FlushParts, private readonly mode: FlushMode, private readonly intervalMs: number) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = this.flushAll(false).catch((err: unknown) => this.parts.logger.error({ err }, 'periodic flush failed'));
+    await this.ticking;
+    this.ticking = undefined;
+  }
+
+  /** Commit log, then consume queues and index, then the checkpoint that vouches for them. */
+  async flushAll(closing: boolean): Promise<void> {
+    const { log, groupCommit, queues, index, checkpoint } = this.parts;
+    if (this.mode === FlushMode.Async || closing) await log.flush();
+    const dispatched = groupCommit.dispatchedOffset;
+    if (dispatched === this.checkpointed && !closing) return;
+    await queues.flush();
+    await index.flush(closing);
+    await checkpoint.write({ dispatchedOffset: dispatched, commitLogFlushedOffset: log.flushedOffset });
+    this.checkpointed = dispatched;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    while (this.ticking) await this.ticking;
+  }
+}
