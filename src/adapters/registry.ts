@@ -7,6 +7,9 @@
  * files already read; runtime/embedded.ts builds it (adapters never import the runtime).
  */
 import type { AdapterContext, AdapterStats, ProtocolAdapter } from './adapter.js';
+import { createHttpAdapter } from './http/index.js';
+import { createMqttAdapter } from './mqtt/index.js';
+import { createStompAdapter } from './stomp/index.js';
 
 /** PEM bytes read from the configured files; `ca` only where the listener verifies client certificates */
 export interface TlsMaterial {
@@ -65,4 +68,55 @@ export interface AdapterRegistration {
   create(context: AdapterContext, settings: AdapterSettings, hooks: AdapterHostHooks): ProtocolAdapter;
 }
 
-export const adapterRegistry: readonly AdapterRegistration[] = [];
+const pem = (bytes: Buffer): string => bytes.toString('utf8');
+
+const mqtt: AdapterRegistration = {
+  name: 'mqtt',
+  enabled: (s) => s.mqtt.enabled,
+  create: (context, s) => createMqttAdapter(context, {
+    host: s.host,
+    port: s.mqtt.port,
+    wsPort: s.mqtt.wsPort,
+    nodeId: s.nodeId,
+    maxPacketSize: s.mqtt.maxPacketSize,
+    sessionMaxMessages: s.mqtt.sessionMaxMessages,
+    maxInflight: s.mqtt.maxInflight,
+    ...(s.mqtt.tls ? { tls: { cert: pem(s.mqtt.tls.cert), key: pem(s.mqtt.tls.key) } } : {}),
+  }),
+};
+
+const stomp: AdapterRegistration = {
+  name: 'stomp',
+  enabled: (s) => s.stomp.enabled,
+  create: (context, s) => createStompAdapter(context, {
+    host: s.host,
+    port: s.stomp.port,
+    wsPort: s.stomp.wsPort,
+    maxFrameBytes: s.stomp.maxFrameBytes,
+    maxHeaders: s.stomp.maxHeaders,
+    maxHeaderBytes: s.stomp.maxHeaderBytes,
+    heartBeatMs: s.stomp.heartBeatMs,
+    defaultPrefetch: s.stomp.defaultPrefetch,
+    ...(s.stomp.maxConnections === undefined ? {} : { maxConnections: s.stomp.maxConnections }),
+    ...(s.stomp.tls ? { tls: s.stomp.tls } : {}),
+  }),
+};
+
+const http: AdapterRegistration = {
+  name: 'http',
+  enabled: (s) => s.http.enabled,
+  create: (context, s, hooks) => createHttpAdapter(context, {
+    host: s.host,
+    port: s.http.port,
+    nodeId: s.nodeId,
+    maxBodyBytes: s.http.maxBodyBytes,
+    idempotencyWindowMs: s.http.idempotencyWindowMs,
+    readiness: hooks.readiness,
+    info: hooks.info,
+    extraStats: hooks.extraStats,
+    ...(s.http.tls ? { tls: { cert: pem(s.http.tls.cert), key: pem(s.http.tls.key) } } : {}),
+  }),
+};
+
+/** started in this order, stopped in reverse: HTTP last up and first down, as it reports on the others */
+export const adapterRegistry: readonly AdapterRegistration[] = [mqtt, stomp, http];

@@ -18,7 +18,7 @@ export interface EmbeddedKernel {
 }
 
 export async function openEmbeddedKernel(options: EmbeddedKernelOptions): Promise<EmbeddedKernel> {
-  const broker = await Broker.open(options);
+  const broker = await Broker.open({ onServiceError: options.onError, ...options });
   const client = new DefaultKernelClient(new EmbeddedBrokerApi(broker), options.onError);
   return { client, broker, close: () => broker.close() };
 }

@@ -30,8 +30,13 @@ async function serveEmbedded({ config, sources }: ResolvedConfig, io: CliIo): Pr
   // loaded here so --help and hash-password do not load the kernel
   const { startEmbedded } = await import('./embedded.js');
   const logger = createRootLogger({ level: config.log.level });
-  const server = await startEmbedded(config, { sources, logger, print: (line) => io.stdout(`${line}\n`) });
-  stopOnSignals(server, { timeoutMs: config.shutdownTimeoutMs, logger, say: (line) => io.stderr(`${line}\n`), exit: io.exit });
+  const starting = startEmbedded(config, { sources, logger, print: (line) => io.stdout(`${line}\n`) });
+  // Handlers go in before the listening lines are printed: whoever reads them may signal at once.
+  // A signal during startup stops the server as soon as it is up.
+  stopOnSignals({ stop: async () => (await starting).stop() }, {
+    timeoutMs: config.shutdownTimeoutMs, logger, say: (line) => io.stderr(`${line}\n`), exit: io.exit,
+  });
+  await starting;
 }
 
 export const processIo: CliIo = {

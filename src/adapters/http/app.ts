@@ -17,6 +17,8 @@ export interface AppOptions {
   metrics: HttpMetrics;
   logger: Logger;
   maxBodyBytes: number;
+  /** the web dashboard (dashboard/router.ts), served at /dashboard; `/` redirects there */
+  dashboard?: express.Router;
 }
 
 export function createApp(o: AppOptions): express.Express {
@@ -25,6 +27,10 @@ export function createApp(o: AppOptions): express.Express {
   app.set('etag', false);
   // every body is read as bytes once; routes parse JSON themselves (raw publish, signed hooks need the bytes)
   app.use(express.raw({ type: () => true, limit: o.maxBodyBytes }));
+  if (o.dashboard) {
+    app.get('/', (_req: Request, res: Response) => res.redirect(302, '/dashboard/'));
+    app.use('/dashboard', o.dashboard);
+  }
   const router = express.Router();
   mountRoutes(router, o.routes, { auth: o.auth, metrics: o.metrics });
   app.use(router);

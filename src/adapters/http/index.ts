@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { AdapterContext, AdapterFactory, AdapterStats, ListenerAddress, ProtocolAdapter } from '../adapter.js';
 import { createApp } from './app.js';
 import { resolveConfig } from './config.js';
+import { createDashboardRouter } from './dashboard/router.js';
 import type { HttpAdapterConfig } from './config.js';
 import { Counters } from './counters.js';
 import type { HttpDeps } from './deps.js';
@@ -86,7 +87,8 @@ export const createHttpAdapter: AdapterFactory<HttpAdapterConfig> = (context: Ad
       await deps.webhooks.start();
       await sweepStaleGroups(context.kernel).catch((err: unknown) => logger.warn({ err }, 'stale SSE groups not swept'));
 
-      const app = createApp({ routes, auth: context.auth, metrics, logger, maxBodyBytes: config.maxBodyBytes });
+      const dashboard = createDashboardRouter({ auth: context.auth, kernel: context.kernel, ...(config.info ? { info: config.info } : {}) });
+      const app = createApp({ routes, auth: context.auth, metrics, logger, maxBodyBytes: config.maxBodyBytes, dashboard });
       server = config.tls ? https.createServer({ key: pem(config.tls.key), cert: pem(config.tls.cert) }, app) : http.createServer(app);
       server.on('connection', (socket: Socket) => {
         sockets.add(socket);

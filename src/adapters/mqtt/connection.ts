@@ -21,6 +21,9 @@ import type { Session } from './session.js';
 export type ConnectionState = 'new' | 'connecting' | 'connected' | 'closed';
 export type ProtocolVersion = 3 | 4 | 5;
 
+/** answers queued for a client that does not read, before we stop reading from it */
+const MAX_UNREAD_BYTES = 1024 * 1024;
+
 /** size on the wire of a packet whose remaining length is `length` */
 export function wireSize(length: number): number {
   return 1 + (length < 128 ? 1 : length < 16_384 ? 2 : length < 2_097_152 ? 3 : 4) + length;
@@ -52,6 +55,7 @@ export class Connection implements OutboundSink {
   private connectTimer: NodeJS.Timeout | undefined;
   private readonly singleBuffer: boolean;
   private readingPaused = false;
+  private drainPaused = false;
 
   constructor(readonly gateway: MqttGateway, readonly socket: Duplex, readonly remoteAddress: string, transport: 'tcp' | 'ws') {
     // a WebSocket frame per write: send each packet as one buffer
@@ -68,6 +72,11 @@ export class Connection implements OutboundSink {
     this.connectTimer.unref();
   }
 
+  /** a method, so TypeScript does not narrow `state` across awaits */
+  isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
   get backlogBytes(): number {
     return this.socket.writableLength;
   }
@@ -77,7 +86,7 @@ export class Connection implements OutboundSink {
     this.parser.parse(chunk);
     // refuse an oversized packet as soon as its length is known, before buffering it
     const pending = (this.parser as unknown as { packet?: { length: number } }).packet;
-    if (pending && pending.length > 0 && wireSize(pending.length) > this.gateway.limits.maxPacketSize && this.state !== 'closed') {
+    if (pending && pending.length > 0 && wireSize(pending.length) > this.gateway.limits.maxPacketSize && !this.isClosed()) {
       this.fail(new MqttProtocolError(ReasonCode.PacketTooLarge, `packet of ${wireSize(pending.length)} bytes exceeds the maximum of ${this.gateway.limits.maxPacketSize}`));
     }
   }
@@ -114,8 +123,23 @@ export class Connection implements OutboundSink {
     if (this.state === 'closed' || this.socket.destroyed) return false;
     this.gateway.stats.packetsOut++;
     const opts = { protocolVersion: this.version };
-    if (this.singleBuffer) return this.socket.write(mqtt.generate(packet, opts));
-    return mqtt.writeToStream(packet, this.socket, opts);
+    const ok = this.singleBuffer ? this.socket.write(mqtt.generate(packet, opts)) : mqtt.writeToStream(packet, this.socket, opts);
+    if (!ok) this.awaitDrain();
+    return ok;
+  }
+
+  /**
+   * A client that does not read what we answer must not make us buffer without end:
+   * stop reading from it until its socket drains.
+   */
+  private awaitDrain(): void {
+    if (this.drainPaused || this.socket.writableLength < MAX_UNREAD_BYTES) return;
+    this.drainPaused = true;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.drainPaused = false;
+      if (!this.readingPaused && this.state !== 'closed') this.socket.resume();
+    });
   }
 
   // ---- OutboundSink ----
@@ -144,7 +168,7 @@ export class Connection implements OutboundSink {
       }
       this.gateway.stats.messagesOut++;
       this.gateway.stats.packetsOut++;
-      this.socket.write(bytes);
+      if (!this.socket.write(bytes)) this.awaitDrain();
       return true;
     }
     this.gateway.stats.messagesOut++;
@@ -166,7 +190,7 @@ export class Connection implements OutboundSink {
   resumeReading(): void {
     if (!this.readingPaused) return;
     this.readingPaused = false;
-    if (this.state !== 'closed') this.socket.resume();
+    if (this.state !== 'closed' && !this.drainPaused) this.socket.resume();
   }
 
   // ---- closing ----

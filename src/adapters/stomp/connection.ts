@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { KernelClient, Producer } from '../../kernel/index.js';
 import type { Authenticator, Principal } from '../common/auth.js';
 import { dispatch } from './commands/index.js';
+import { handleSendRun } from './commands/send.js';
 import { negotiateVersion } from './commands/connect.js';
 import type { StompAdapterConfig } from './config.js';
 import { StompDecoder } from './decoder.js';
@@ -40,6 +41,8 @@ export interface ConnectionServices {
 
 /** frames queued before the socket is paused */
 const MAX_QUEUED_FRAMES = 256;
+/** SENDs handled together at most (commands/send.ts handleSendRun) */
+const MAX_SEND_RUN = 256;
 /** a closing connection that does not finish flushing is destroyed after this */
 const CLOSE_GRACE_MS = 2_000;
 /** STOMP 1.2 §Heart-beating: a peer is dead after this many missed intervals */
@@ -123,23 +126,40 @@ export class Connection {
     try {
       while (this.queue.length > 0 && this.state === 'open') {
         const item = this.queue.shift()!;
-        if (this.paused && this.queue.length < MAX_QUEUED_FRAMES / 4) {
-          this.paused = false;
-          this.transport.resume();
-        }
         if (item instanceof StompError) {
           this.fail(item);
           break;
         }
         try {
-          await dispatch(this, item);
+          if (this.isSendRunStart(item)) await handleSendRun(this, this.takeSendRun(item));
+          else await dispatch(this, item);
         } catch (err) {
-          this.fail(toStompError(err), item);
+          const error = toStompError(err);
+          this.fail(error, error.offending ?? item);
+        }
+        if (this.paused && this.queue.length < MAX_QUEUED_FRAMES / 4) {
+          this.paused = false;
+          this.transport.resume();
         }
       }
     } finally {
       this.processing = false;
     }
+  }
+
+  private isSendRunStart(frame: StompFrame): boolean {
+    return frame.command === 'SEND' && this.isConnected && !frame.headers.has('transaction');
+  }
+
+  /** `first` and the SENDs (outside transactions) queued right behind it */
+  private takeSendRun(first: StompFrame): StompFrame[] {
+    const run = [first];
+    while (run.length < MAX_SEND_RUN) {
+      const next = this.queue[0];
+      if (next === undefined || next instanceof StompError || !this.isSendRunStart(next)) break;
+      run.push(this.queue.shift() as StompFrame);
+    }
+    return run;
   }
 
   // ---- output ----

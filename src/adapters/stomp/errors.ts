@@ -47,6 +47,8 @@ export class StompError extends Error {
   readonly details: string | undefined;
   /** further ERROR headers (e.g. `version` on a failed negotiation) */
   readonly headers: Record<string, string> | undefined;
+  /** the frame that caused it, when it is not the one being handled */
+  offending: StompFrame | undefined;
 
   constructor(code: StompErrorCode, message: string, details?: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
     super(message, options);
@@ -54,6 +56,12 @@ export class StompError extends Error {
     this.code = code;
     this.details = details;
     this.headers = options?.headers;
+  }
+
+  /** names the frame that caused the error (its receipt goes into the ERROR) */
+  about(frame: StompFrame): this {
+    this.offending = frame;
+    return this;
   }
 }
 

@@ -19,6 +19,14 @@ import { Transactions } from './transactions.js';
 
 const RETRY_TOPIC_PREFIX = '%RETRY%';
 const MAX_PREFETCH = 65_535;
+/** one kernel batch: at most this many messages, and about this many body bytes */
+const MAX_BATCH = 128;
+const MAX_BATCH_BYTES = 1024 * 1024;
+
+export interface PreparedSend {
+  producer: Producer;
+  message: Message;
+}
 
 export interface SessionOptions {
   kernel: KernelClient;
@@ -78,28 +86,58 @@ export class Session implements DeliveryHost {
 
   // ---- SEND (STOMP 1.2 §SEND) ----
 
-  /** maps and authorizes a SEND; stores it now, or when its transaction commits */
-  async send(frame: StompFrame): Promise<void> {
+  /** maps and authorizes a SEND */
+  async prepare(frame: StompFrame): Promise<PreparedSend> {
     const destination = parseDestination(frame.headers.get('destination'), this.o.token);
     let producer = this.o.producer;
     if (destination.kind === DestinationKind.TempQueue) await this.ensureTempQueue(destination.topic);
     else if (destination.kind === DestinationKind.RemoteTempQueue) producer = this.o.tempProducer;
     else this.authorize('publish', destination);
     const message = messageFromSend(frame, { destination, replyTo: await this.replyTo(frame), now: Date.now() });
-    const txId = frame.headers.get('transaction');
-    if (txId !== undefined) {
-      this.transactions.get(txId).sends.push({ producer, message });
-      return;
-    }
-    await this.store(producer, message);
+    return { producer, message };
   }
 
-  async store(producer: Producer, message: Message): Promise<void> {
+  /** a SEND: stored now, or when its transaction commits */
+  async send(frame: StompFrame): Promise<void> {
+    const prepared = await this.prepare(frame);
+    const txId = frame.headers.get('transaction');
+    if (txId !== undefined) {
+      this.transactions.get(txId).sends.push(prepared);
+      return;
+    }
+    await this.store([prepared]);
+  }
+
+  /**
+   * Stores sends in order. Consecutive ones for the same topic and sharding key go as
+   * one kernel batch (one queue, in order), so a client streaming SENDs pays one store
+   * round trip per batch rather than per message.
+   */
+  async store(sends: readonly PreparedSend[]): Promise<void> {
+    let batch: PreparedSend[] = [];
+    let bytes = 0;
+    for (const send of sends) {
+      const head = batch[0];
+      if (head && (head.producer !== send.producer || head.message.topic !== send.message.topic
+        || head.message.shardingKey !== send.message.shardingKey || batch.length >= MAX_BATCH || bytes >= MAX_BATCH_BYTES)) {
+        await this.storeBatch(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(send);
+      bytes += send.message.body.length;
+    }
+    if (batch.length > 0) await this.storeBatch(batch);
+  }
+
+  private async storeBatch(batch: PreparedSend[]): Promise<void> {
+    const { producer } = batch[0]!;
     try {
-      await producer.send(message);
+      if (batch.length === 1) await producer.send(batch[0]!.message);
+      else await producer.sendBatch(batch.map((b) => b.message));
     } catch (err) {
       if (producer === this.o.tempProducer && isKernelError(err, KernelErrorCode.TopicNotFound)) {
-        this.o.onDropped(`temporary queue ${message.topic} no longer exists`);
+        this.o.onDropped(`temporary queue ${batch[0]!.message.topic} no longer exists`);
         return;
       }
       throw err;
@@ -281,7 +319,7 @@ export class Session implements DeliveryHost {
 
   async commit(txId: string): Promise<void> {
     const tx = this.transactions.take(txId);
-    for (const { producer, message } of tx.sends) await this.store(producer, message);
+    await this.store(tx.sends);
     for (const { delivery, status } of tx.acks) {
       if (!delivery.isSettled) delivery.subscription.settle(delivery, status);
     }

@@ -11,10 +11,9 @@
  * `consumeConcurrency = prefetch` makes the kernel hand over at most `prefetch`
  * unsettled messages (prefetch-count / activemq.prefetchSize).
  *
- * When the subscription ends, unacknowledged messages go back with RECONSUME_LATER:
- * JMS redelivers a closed session's unacknowledged messages marked redelivered, and
- * resolving them is what lets the consumer stop and commit its offsets. A group only
- * this subscription used (non-durable /topic/) is deleted instead, with its retry topic.
+ * When the subscription ends, unacknowledged messages go back with RECONSUME_LATER
+ * (see stop). A group only this subscription used (non-durable /topic/) is deleted
+ * instead, with its retry topic.
  */
 import {
   ConsumeFrom, ConsumeStatus, type FilterSpec, type KernelClient, type PushConsumer, type StoredMessage,
@@ -24,6 +23,8 @@ import type { StompFrame } from './frame.js';
 import { messageHeaders } from './headers.js';
 
 const RETRY_TOPIC_PREFIX = '%RETRY%';
+/** how long a stopping consumer waits for hand-backs before it commits */
+const STOP_DRAIN_MS = 1_000;
 
 /**
  * Subscriptions of this adapter still leaving a group. A new member of the same group
@@ -103,9 +104,11 @@ export class Delivery {
 export class Subscription {
   /** unsettled deliveries in delivery order (client mode acks are cumulative over it) */
   private readonly unacked: Delivery[] = [];
+  /** messages the consumer handed over that never reached the client (see stop) */
+  private held: Array<() => void> = [];
   private consumer: PushConsumer | undefined;
   private closed = false;
-  private discard = false;
+  private consumerStopped = false;
   private stopped: Promise<void> | undefined;
   delivered = 0;
 
@@ -141,8 +144,7 @@ export class Subscription {
   }
 
   private async onMessage(message: StoredMessage): Promise<ConsumeStatus> {
-    // a message the consumer hands over while it stops goes back (or is dropped with the group)
-    if (this.closed) return this.discard ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
+    if (this.closed) return this.hold();
     // same topic and tag, deeper levels differ: not this destination
     if (!levelsMatch(this.spec.destination.levels, messageLevels(message))) return ConsumeStatus.Success;
     const auto = this.spec.ackMode === AckMode.Auto;
@@ -153,9 +155,9 @@ export class Subscription {
       body: message.body,
     };
     if (auto) {
-      const written = await this.host.deliver(frame);
-      if (written) this.delivered++;
-      return written ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
+      if (!(await this.host.deliver(frame))) return this.hold();
+      this.delivered++;
+      return ConsumeStatus.Success;
     }
     let resolve!: (status: ConsumeStatus) => void;
     const settled = new Promise<ConsumeStatus>((r) => (resolve = r));
@@ -163,8 +165,18 @@ export class Subscription {
     this.unacked.push(delivery);
     this.host.track(delivery);
     this.delivered++;
-    if (!(await this.host.deliver(frame))) this.settle(delivery, ConsumeStatus.ReconsumeLater, false);
+    await this.host.deliver(frame);
     return settled;
+  }
+
+  /**
+   * A message that did not reach the client stays unresolved until the consumer has
+   * stopped: the offset it commits then stays before it, and the group's next reader
+   * gets it from the queue, as if it had never been handed over.
+   */
+  private hold(): Promise<ConsumeStatus> {
+    if (this.consumerStopped) return Promise.resolve(ConsumeStatus.Success);
+    return new Promise((resolve) => this.held.push(() => resolve(ConsumeStatus.Success)));
   }
 
   /** ACK (status Success) or NACK (ReconsumeLater): cumulative in client mode (STOMP 1.2 §SUBSCRIBE ack Header) */
@@ -184,23 +196,30 @@ export class Subscription {
   }
 
   /**
-   * Stops delivering at once and settles what is unacknowledged: back for redelivery,
-   * unless nobody will read the group again (`discard`, or an ephemeral group). The
-   * promise resolves when the kernel consumer has left its group (its long poll may
-   * hold it for up to the pull suspend time).
+   * Stops delivering at once. Unacknowledged messages go back to the kernel
+   * (RECONSUME_LATER: redelivered through the retry topic, marked redelivered, as JMS
+   * redelivers a closed session's unacknowledged messages), unless nobody will read the
+   * group again (`discard`, or an ephemeral group). The consumer then drains, so those
+   * hand-backs finish before it commits its offsets; messages it handed over meanwhile
+   * are held (see hold) and released once it stopped. The promise resolves when the
+   * consumer has left its group.
    */
   stop(options: { discard?: boolean } = {}): Promise<void> {
     if (this.stopped) return this.stopped;
     this.closed = true;
-    this.discard = options.discard === true || this.spec.ephemeralGroup;
-    const shutdown = this.consumer?.shutdown(0);
-    const status = this.discard ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
+    const discard = options.discard === true || this.spec.ephemeralGroup;
+    const status = discard ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
     for (const d of this.unacked.splice(0)) {
       this.host.untrack(d);
       d.settle(status);
     }
     this.stopped = (async () => {
-      await shutdown;
+      try {
+        await this.consumer?.shutdown(STOP_DRAIN_MS);
+      } finally {
+        this.consumerStopped = true;
+        for (const release of this.held.splice(0)) release();
+      }
       if (this.spec.ephemeralGroup) {
         await this.kernel.admin.deleteGroup(this.spec.group);
         // RocketMQ's retry topic of the group, created by a NACK

@@ -3,15 +3,16 @@
  * ACK/NACKs naming a transaction are held here until COMMIT applies them in order;
  * ABORT (or a disconnect) drops them, so acknowledged messages are unacknowledged again.
  */
-import type { ConsumeStatus, Message, Producer } from '../../kernel/index.js';
+import type { ConsumeStatus } from '../../kernel/index.js';
 import { StompError, StompErrorCode } from './errors.js';
+import type { PreparedSend } from './session.js';
 import type { Delivery } from './subscription.js';
 
 /** one transaction may not buffer more than this many frames */
 export const MAX_TRANSACTION_FRAMES = 10_000;
 
 export interface Transaction {
-  sends: Array<{ producer: Producer; message: Message }>;
+  sends: PreparedSend[];
   acks: Array<{ delivery: Delivery; status: ConsumeStatus }>;
 }
 

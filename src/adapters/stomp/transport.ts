@@ -29,6 +29,12 @@ export interface StompTransport {
 
 export function tcpTransport(socket: Socket): StompTransport {
   socket.setNoDelay(true);
+  // frames written in one tick leave in one writev (MESSAGE bursts, RECEIPT runs)
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
   return {
     kind: 'tcp',
     remoteAddress: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`,
@@ -39,7 +45,15 @@ export function tcpTransport(socket: Socket): StompTransport {
       // errors (resets, TLS alerts) end in `close`
       socket.on('error', () => undefined);
     },
-    write: (data) => !socket.destroyed && socket.write(data),
+    write(data) {
+      if (socket.destroyed) return false;
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      return socket.write(data);
+    },
     pause: () => socket.pause(),
     resume: () => socket.resume(),
     end: () => {

@@ -9,7 +9,7 @@
  *   ack                  the entry is done
  *   changeInvisibleTime  new deadline and a new delivery sequence: the old handle is refused
  *   nack                 redelivered now through sendBack (reconsumeTimes + 1, backoff, or DLQ)
- * An entry whose deadline passes un-acked is revived the same way as a nack.
+ * An entry whose deadline passes un-acked is revived the same way as a nack (pop-revive.ts).
  *
  * The retry topic `%RETRY%{group}` is shared by every topic the group consumes, so each
  * popped topic has its own cursor over it and takes only the retries that came from it
@@ -23,20 +23,18 @@ import type {
   AckMessageRequest, ChangeInvisibleTimeRequest, ChangeInvisibleTimeResult, NackMessageRequest, PoppedMessage, PopRequest, PopResult,
 } from '../client/broker-api.js';
 import { KeyedMutex } from '../common/keyed-mutex.js';
-import { MinHeap } from '../common/min-heap.js';
 import { KernelError, KernelErrorCode, isKernelError } from '../errors.js';
 import type { StoredMessage } from '../message/message.js';
 import type { StoreFilter } from '../store/store-api.js';
 import type { MessageFilter } from './filter/message-filter.js';
 import { decodeReceiptHandle, encodeReceiptHandle, invalid } from './receipt-handle.js';
 import { applicationTopic } from './retry.js';
+import { PopReviveService } from './pop-revive.js';
 import { type PopEntry, type PopQueueState, PopStateStore, popQueueKey } from './pop-state.js';
 import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX, retryTopic } from './topic-names.js';
 
 export const MAX_INVISIBLE_MS = 12 * 3_600_000;
 export const MAX_POP_MESSAGES = 1_024;
-/** a failed revive (store busy or closing) is tried again after this long */
-const REVIVE_RETRY_MS = 1_000;
 
 /** what the pop service uses of the broker */
 export type PopBroker = Pick<Broker, 'brokerName' | 'store' | 'topics' | 'groups' | 'offsets' | 'hold' | 'stats' | 'filterFor' | 'queryOffset' | 'sendBack' | 'isClosed'>;
@@ -47,29 +45,21 @@ interface QueueRef {
   queueId: number;
 }
 
-interface ReviveTask {
-  at: number;
-  key: string;
-  queueOffset: number;
-  sequence: number;
-}
-
 export class PopService {
   private readonly mutex = new KeyedMutex();
-  private readonly due = new MinHeap<ReviveTask>();
   private readonly rotation = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
-  private reviving: Promise<void> | undefined;
+  private readonly revive: PopReviveService;
   private closed = false;
 
-  private constructor(private readonly b: PopBroker, private readonly state: PopStateStore, private readonly maxSuspendMs: number, private readonly onError: (err: unknown) => void) {}
+  private constructor(private readonly b: PopBroker, private readonly state: PopStateStore, private readonly maxSuspendMs: number, onError: (err: unknown) => void) {
+    this.revive = new PopReviveService(state, (q, entry) => this.redeliver(q, entry), onError);
+  }
 
   static async open(options: { broker: PopBroker; dir: string; maxSuspendMs?: number; onError?: (err: unknown) => void }): Promise<PopService> {
     const state = await PopStateStore.open(options.dir);
     const service = new PopService(options.broker, state, options.maxSuspendMs ?? 30_000, options.onError ?? (() => undefined));
     // entries popped before the restart are revived when their deadline passes, as before it
-    for (const q of state.all()) for (const e of q.inflight.values()) service.schedule(q, e);
+    for (const q of state.all()) for (const e of q.inflight.values()) service.revive.schedule(q, e);
     return service;
   }
 
@@ -124,7 +114,7 @@ export class PopService {
     const { q, entry } = this.current(req.group, req.receiptHandle);
     const next: PopEntry = { ...entry, sequence: this.state.nextSequence(), invisibleUntil: Date.now() + req.invisibleMs };
     this.state.put(q, next);
-    this.schedule(q, next);
+    this.revive.schedule(q, next);
     await this.state.sync();
     return { receiptHandle: this.handleOf(q, next), invisibleUntil: next.invisibleUntil };
   }
@@ -141,9 +131,7 @@ export class PopService {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.reviving;
+    await this.revive.close();
     await this.state.close();
   }
 
@@ -170,7 +158,7 @@ export class PopService {
       for (const m of result.messages) {
         const entry: PopEntry = { queueOffset: m.queueOffset, commitLogOffset: m.commitLogOffset, sequence: this.state.nextSequence(), invisibleUntil };
         this.state.put(q, entry);
-        this.schedule(q, entry);
+        this.revive.schedule(q, entry);
         messages.push({ ...m, receiptHandle: this.handleOf(q, entry), invisibleUntil });
       }
       const progressed = result.nextBeginOffset !== q.next;
@@ -247,47 +235,6 @@ export class PopService {
       if (other.group === q.group && other.storeTopic === q.storeTopic && other.queueId === q.queueId) lowest = Math.min(lowest, lowestUnsettled(other));
     }
     this.b.offsets.commit(q.group, q.storeTopic, q.queueId, lowest);
-  }
-
-  // ---- revive ----
-
-  private schedule(q: PopQueueState, e: PopEntry): void {
-    this.due.push({ at: e.invisibleUntil, key: q.key, queueOffset: e.queueOffset, sequence: e.sequence });
-    if (e.invisibleUntil < this.timerAt) this.arm();
-  }
-
-  private arm(): void {
-    if (this.closed || this.reviving) return;
-    if (this.timer) clearTimeout(this.timer);
-    const next = this.due.peek();
-    this.timerAt = next?.at ?? Infinity;
-    if (!next) return;
-    this.timer = setTimeout(() => this.reviveDue(), Math.max(0, next.at - Date.now()));
-    this.timer.unref();
-  }
-
-  private reviveDue(): void {
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    this.reviving = (async () => {
-      let task: ReviveTask | undefined;
-      while (!this.closed && (task = this.due.peek()) && task.at <= Date.now()) {
-        this.due.pop();
-        const q = this.state.get(task.key);
-        const entry = q?.inflight.get(task.queueOffset);
-        if (!q || !entry || entry.sequence !== task.sequence || entry.reviving) continue; // settled or superseded
-        try {
-          await this.redeliver(q, entry);
-          await this.state.sync();
-        } catch (err) {
-          this.onError(err);
-          this.due.push({ ...task, at: Date.now() + REVIVE_RETRY_MS });
-        }
-      }
-    })().finally(() => {
-      this.reviving = undefined;
-      this.arm();
-    });
   }
 
   private assertOpen(): void {

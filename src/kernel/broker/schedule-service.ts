@@ -93,6 +93,9 @@ export class ScheduleService {
         for (const scheduled of result.messages) {
           const due = scheduled.storeTimestamp + bucketDelay(bucket);
           if (due > Date.now()) await this.sleep(due - Date.now());
+          // never early: a remainder too short to hop to bucket 0 is waited out here
+          const left = (scheduled.deliverAt ?? 0) - Date.now();
+          if (left > 0 && left < BUCKET_BASE_MS) await this.sleep(left);
           if (!this.running) return;
           await this.forward(scheduled);
           offset = scheduled.queueOffset + 1;

@@ -94,7 +94,7 @@ export class CommitLog {
     this.assignOffset = this.writtenOffset;
   }
 
-  /** Writes contiguous LogWrites starting at `writtenOffset`: one write per segment touched. */
+  /** Writes contiguous LogWrites starting at `writtenOffset`: one writev per segment touched. */
   async write(writes: readonly LogWrite[]): Promise<void> {
     const startEnd = this.writtenOffset;
     try {
@@ -104,21 +104,22 @@ export class CommitLog {
         if (first.offset !== this.writtenOffset) throw new Error(`write at ${first.offset} but the log ends at ${this.writtenOffset}`);
         const segStart = first.offset - (first.offset % this.segmentSize);
         const parts: Buffer[] = [];
-        let bytes = 0;
+        const from = i;
         let end = first.offset;
         let sealed = false;
         for (; i < writes.length && writes[i]!.offset < segStart + this.segmentSize; i++) {
           const w = writes[i]!;
           parts.push(w.bytes);
-          bytes += w.bytes.length;
           end = w.offset + (w.blankLength ?? w.bytes.length);
           if (w.blankLength !== undefined) sealed = true;
         }
-        const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
         const segment = await this.segments.ensure(segStart);
-        await segment.write(chunk, first.offset - segStart);
+        await segment.writev(parts, first.offset - segStart);
         if (sealed) await segment.truncate(this.segmentSize);
-        this.cache.add(first.offset, chunk);
+        for (let k = from; k < i; k++) {
+          const w = writes[k]!;
+          if (w.blankLength === undefined) this.cache.add(w.offset, w.bytes);
+        }
         this.writtenOffset = end;
       }
     } catch (err) {
@@ -166,6 +167,11 @@ export class CommitLog {
     } finally {
       segment.release();
     }
+  }
+
+  /** The record at `offset` of `size` bytes if the read cache holds it (the recent tail). */
+  cachedRecord(offset: number, size: number): Buffer | undefined {
+    return offset >= this.minOffset && offset + size <= this.writtenOffset ? this.cache.get(offset, size) : undefined;
   }
 
   /** read(), synchronously (rare lookups that must answer at once). */

@@ -46,7 +46,9 @@ export class ConsumeQueueTable {
 
   constructor(readonly rootDir: string, readonly entriesPerFile: number, private readonly logger: StoreLogger) {}
 
-  async load(): Promise<void> {
+  /** Loads every queue; returns those whose files were unusable (emptied, to be rebuilt from the log). */
+  async load(): Promise<ConsumeQueue[]> {
+    const broken: ConsumeQueue[] = [];
     const names = await readdir(this.rootDir).catch(() => [] as string[]);
     for (const name of names) {
       const topic = topicFromDirName(name);
@@ -57,9 +59,16 @@ export class ConsumeQueueTable {
       for (const qName of await readdir(join(this.rootDir, name)).catch(() => [] as string[])) {
         if (!/^(0|[1-9]\d{0,9})$/.test(qName)) continue;
         const cq = this.create(topic, Number(qName));
-        await cq.load();
+        try {
+          await cq.load();
+        } catch (err) {
+          this.logger.warn({ err, topic, queueId: cq.queueId }, 'consume queue files unusable; rebuilding the queue from the commit log');
+          await rm(join(this.rootDir, name, qName), { recursive: true, force: true });
+          broken.push(this.create(topic, cq.queueId));
+        }
       }
     }
+    return broken;
   }
 
   private create(topic: string, queueId: number): ConsumeQueue {

@@ -20,7 +20,8 @@ import type { StoreLogger } from './store-logger.js';
 import { FlushMode } from './store-api.js';
 
 export interface Submission {
-  writes: LogWrite[];
+  /** appends this submission's log writes, in offset order */
+  pushWrites(out: LogWrite[]): void;
   /** called after the batch is written (and synced), in offset order: dispatch, then answer */
   done(): void;
   fail(err: unknown): void;
@@ -63,7 +64,7 @@ export class GroupCommit {
     const start = this.log.writtenOffset;
     try {
       const writes: LogWrite[] = [];
-      for (const s of batch) for (const w of s.writes) writes.push(w);
+      for (const s of batch) s.pushWrites(writes);
       await this.log.write(writes);
       if (this.mode === FlushMode.Sync) {
         await this.log.flush();
@@ -124,6 +125,8 @@ export class FlushService {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private checkpointed = -1;
+  /** flushes run one after another (a tick, deleteTopic and close may ask at once) */
+  private serial: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: FlushParts, private readonly mode: FlushMode, private readonly intervalMs: number) {}
 
@@ -140,7 +143,13 @@ export class FlushService {
   }
 
   /** Commit log, then consume queues and index, then the checkpoint that vouches for them. */
-  async flushAll(closing: boolean): Promise<void> {
+  flushAll(closing: boolean): Promise<void> {
+    const run = this.serial.then(() => this.flushOnce(closing));
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushOnce(closing: boolean): Promise<void> {
     const { log, groupCommit, queues, index, checkpoint } = this.parts;
     if (this.mode === FlushMode.Async || closing) await log.flush();
     const dispatched = groupCommit.dispatchedOffset;

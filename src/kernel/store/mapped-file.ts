@@ -77,6 +77,23 @@ export class MappedFile {
     this.wrotePosition = Math.max(this.wrotePosition, position + buf.length);
   }
 
+  /** Writes `buffers` back to back at `position` with as few writev calls as the OS allows. */
+  async writev(buffers: Buffer[], position: number): Promise<void> {
+    const fh = await this.fh();
+    let total = 0;
+    for (const b of buffers) total += b.length;
+    let done = 0;
+    let rest = buffers;
+    for (;;) {
+      const { bytesWritten } = await fh.writev(rest, position + done);
+      done += bytesWritten;
+      if (done >= total) break;
+      if (bytesWritten <= 0) throw Object.assign(new Error(`short write to ${this.path}`), { code: 'EIO' });
+      rest = skipBytes(buffers, done);
+    }
+    this.wrotePosition = Math.max(this.wrotePosition, position + total);
+  }
+
   /** Reads up to `length` bytes at `position` into `into` (at `intoOffset`); returns bytes read. */
   async readInto(into: Buffer, intoOffset: number, length: number, position: number): Promise<number> {
     const fh = await this.fh();
@@ -163,4 +180,18 @@ export class MappedFile {
     this.opening = undefined;
     await h?.close().catch(() => undefined);
   }
+}
+
+/** The tail of `buffers` after its first `n` bytes. */
+function skipBytes(buffers: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of buffers) {
+    if (n >= b.length) {
+      n -= b.length;
+      continue;
+    }
+    out.push(n > 0 ? b.subarray(n) : b);
+    n = 0;
+  }
+  return out;
 }

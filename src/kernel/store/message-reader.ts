@@ -62,24 +62,42 @@ export class MessageReader {
     const { candidates, next } = await this.collect(cq, req);
     const out = result(GetStatus.NoMatchedMessage, next, min, max);
     const corrupt: number[] = [];
-    for (const run of coalesce(candidates, this.log.segmentSize)) {
-      const first = run[0]!;
-      const last = run[run.length - 1]!;
-      const buf = await this.log.read(first.commitLogOffset, last.commitLogOffset + last.size - first.commitLogOffset);
-      if (!buf) continue; // removed by retention meanwhile
-      for (const c of run) {
-        const pos = c.commitLogOffset - first.commitLogOffset;
-        if (!this.isSound(buf, pos, c.commitLogOffset, c.size)) {
-          corrupt.push(c.commitLogOffset);
-          continue;
-        }
-        const msg = decodeRecord(buf, pos, this.isSystem);
-        if (!req.filter || req.filter.matchesMessage(msg)) out.messages.push(msg);
+    for (const { c, buf, pos } of await this.load(candidates)) {
+      if (!this.isSound(buf, pos, c.commitLogOffset, c.size)) {
+        corrupt.push(c.commitLogOffset);
+        continue;
       }
+      const msg = decodeRecord(buf, pos, this.isSystem);
+      if (!req.filter || req.filter.matchesMessage(msg)) out.messages.push(msg);
     }
     if (out.messages.length > 0) out.status = GetStatus.Found;
     if (corrupt.length > 0) out.corruptOffsets = corrupt;
     return out;
+  }
+
+  /**
+   * The candidates' record bytes, in candidate order: from the read cache when it has
+   * them, else neighbouring records with one positional read. Records removed by
+   * retention meanwhile are left out.
+   */
+  private async load(candidates: Candidate[]): Promise<Array<{ c: Candidate; buf: Buffer; pos: number }>> {
+    const loaded: Array<{ c: Candidate; buf: Buffer; pos: number } | undefined> = candidates.map((c) => {
+      const cached = this.log.cachedRecord(c.commitLogOffset, c.size);
+      return cached ? { c, buf: cached, pos: 0 } : undefined;
+    });
+    const missing = candidates.filter((_, k) => loaded[k] === undefined);
+    if (missing.length > 0) {
+      const slot = new Map<Candidate, number>();
+      candidates.forEach((c, k) => slot.set(c, k));
+      for (const run of coalesce(missing, this.log.segmentSize)) {
+        const first = run[0]!;
+        const last = run[run.length - 1]!;
+        const buf = await this.log.read(first.commitLogOffset, last.commitLogOffset + last.size - first.commitLogOffset);
+        if (!buf) continue;
+        for (const c of run) loaded[slot.get(c)!] = { c, buf, pos: c.commitLogOffset - first.commitLogOffset };
+      }
+    }
+    return loaded.filter((x): x is { c: Candidate; buf: Buffer; pos: number } => x !== undefined);
   }
 
   /** Walks entries from req.offset: skips holes, gone records and tag mismatches. */

@@ -75,6 +75,8 @@ export class MessageStore {
     if (!Number.isInteger(segmentSize) || segmentSize < MIN_SEGMENT_SIZE) {
       throw new KernelError(KernelErrorCode.InvalidArgument, `segmentSize must be an integer of at least ${MIN_SEGMENT_SIZE}`);
     }
+    const flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    if (!(flushIntervalMs >= 1)) throw new KernelError(KernelErrorCode.InvalidArgument, 'flushIntervalMs must be at least 1');
     if (openDirs.has(dataDir)) throw new KernelError(KernelErrorCode.InvalidArgument, `a store is already open on ${dataDir}`);
     openDirs.add(dataDir);
     try {

@@ -15,10 +15,46 @@ import {
 import type { CommitLog, LogWrite } from './commit-log.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import { LazyDispatchRequest, dispatchRequestFromRecord, type DispatcherChain } from './dispatcher.js';
-import type { GroupCommit } from './flush-service.js';
+import type { GroupCommit, Submission } from './flush-service.js';
 import { readInt64BE } from './int64.js';
 import { PutStatus, type PutResult } from './results.js';
 import type { PutOptions } from './store-api.js';
+
+/** One encoded, placed message waiting for its group commit; it is its own log write. */
+class StagedPut implements Submission, LogWrite {
+  resolve: (r: PutResult) => void = noop;
+  reject: (err: unknown) => void = noop;
+
+  constructor(
+    private readonly writer: MessageWriter,
+    readonly offset: number,
+    readonly bytes: Buffer,
+    private readonly blank: LogWrite | undefined,
+    private readonly req: LazyDispatchRequest,
+    private readonly tag: string | undefined,
+    readonly result: PutResult,
+  ) {}
+
+  pushWrites(out: LogWrite[]): void {
+    if (this.blank) out.push(this.blank);
+    out.push(this);
+  }
+
+  dispatch(): void {
+    this.writer.dispatched(this.req, this.tag);
+  }
+
+  done(): void {
+    this.dispatch();
+    this.resolve(this.result);
+  }
+
+  fail(err: unknown): void {
+    this.reject(err);
+  }
+}
+
+const noop = (): void => undefined;
 
 /** bytes the codec adds to the properties string (the `__CRC32#` trailer) */
 const CRC_TRAILER_BYTES = recordSize(0, 0, 0) - RECORD_FIXED_SIZE;
@@ -57,19 +93,11 @@ export class MessageWriter {
 
   put(message: Message, options: PutOptions): Promise<PutResult> {
     checkQueueId(options.queueId);
-    const prepared = this.prepare(message);
+    const staged = this.stage(this.prepare(message), options);
     return new Promise<PutResult>((resolve, reject) => {
-      const writes: LogWrite[] = [];
-      const [result, req, tag] = this.stage(prepared, options, writes);
-      this.groupCommit.submit({
-        writes,
-        done: () => {
-          this.chain.dispatch(req, tag);
-          this.putCount++;
-          resolve(result);
-        },
-        fail: reject,
-      });
+      staged.resolve = resolve;
+      staged.reject = reject;
+      this.groupCommit.submit(staged);
     });
   }
 
@@ -79,23 +107,23 @@ export class MessageWriter {
     const prepared = messages.map((m) => this.prepare(m));
     const topic = messages[0]!.topic;
     if (messages.some((m) => m.topic !== topic)) throw new KernelError(KernelErrorCode.InvalidMessage, 'every message of a batch must have the same topic');
+    const staged = prepared.map((p) => this.stage(p, options));
     return new Promise<PutResult[]>((resolve, reject) => {
-      const writes: LogWrite[] = [];
-      const staged = prepared.map((p) => this.stage(p, options, writes));
       this.groupCommit.submit({
-        writes,
+        pushWrites: (out) => {
+          for (const s of staged) s.pushWrites(out);
+        },
         done: () => {
-          for (const [, req, tag] of staged) this.chain.dispatch(req, tag);
-          this.putCount += staged.length;
-          resolve(staged.map(([r]) => r));
+          for (const s of staged) s.dispatch();
+          resolve(staged.map((s) => s.result));
         },
         fail: reject,
       });
     });
   }
 
-  /** Encodes and places one message; pushes its log writes (a BLANK first when it rolls). */
-  private stage(p: Prepared, options: PutOptions, writes: LogWrite[]): [PutResult, LazyDispatchRequest, string | undefined] {
+  /** Encodes and places one message (after a BLANK when it rolls the segment). */
+  private stage(p: Prepared, options: PutOptions): StagedPut {
     const m = p.message;
     const now = Date.now();
     const sysFlag = options.sysFlag ?? 0;
@@ -110,14 +138,18 @@ export class MessageWriter {
     const { offset, blank } = this.log.place(buffer.length);
     const queueOffset = cq.nextPutOffset++;
     stampRecord(buffer, queueOffset, offset, now);
-    if (blank) writes.push(blank);
-    writes.push({ offset, bytes: buffer });
     const req = new LazyDispatchRequest(m.topic, options.queueId, queueOffset, offset, buffer.length, now, sysFlag, prepared, m.keys ?? [], m.uniqueId, p.properties);
     const result: PutResult = {
       status: PutStatus.Ok, msgId: m.uniqueId || this.msgId(offset), topic: m.topic, queueId: options.queueId, queueOffset,
       commitLogOffset: offset, storeTimestamp: now, storeSize: buffer.length,
     };
-    return [result, req, m.tag];
+    return new StagedPut(this, offset, buffer, blank, req, m.tag, result);
+  }
+
+  /** Runs the dispatchers for a written record and counts it. */
+  dispatched(req: LazyDispatchRequest, tag: string | undefined): void {
+    this.chain.dispatch(req, tag);
+    this.putCount++;
   }
 
   /** Checks limits and content; returns the encoded properties string. */
@@ -191,7 +223,9 @@ export class MessageWriter {
     this.log.assignOffset = end;
     return new Promise<number>((resolve, reject) => {
       this.groupCommit.submit({
-        writes,
+        pushWrites: (out) => {
+          for (const w of writes) out.push(w);
+        },
         done: () => {
           for (const { req, tag } of staged) this.chain.dispatch(req, tag);
           resolve(end);

@@ -2,8 +2,8 @@
  * The recently written tail of the commit log, kept in memory for tail readers
  * (consumers that keep up read what was just written without a syscall).
  *
- * Holds the buffers the group commit wrote, each a contiguous run of log bytes
- * [start, start + length) within one segment, oldest first, at most `capacity` bytes.
+ * Holds the record buffers the group commit wrote, each the log bytes
+ * [start, start + length), oldest first, at most `capacity` bytes in all.
  */
 interface Chunk {
   start: number;
@@ -36,7 +36,7 @@ export class ReadCache {
     }
   }
 
-  /** The bytes [start, start + length) if one cached chunk holds all of them. */
+  /** The bytes [start, start + length) if one cached buffer holds all of them. */
   get(start: number, length: number): Buffer | undefined {
     let lo = this.head;
     let hi = this.chunks.length - 1;

@@ -58,7 +58,7 @@ export async function recover(p: RecoveryParts): Promise<RecoveryReport> {
   const crashed = await p.checkpoint.abortMarkerExists();
   const saved = await p.checkpoint.read();
   await log.load();
-  await queues.load();
+  const broken = await queues.load();
   await index.load(!crashed);
 
   const dataEnd = log.writtenOffset;
@@ -74,6 +74,7 @@ export async function recover(p: RecoveryParts): Promise<RecoveryReport> {
     droppedQueueEntries: 0, rebuiltQueues: [],
   };
   cqDispatcher.gapMode = GapMode.Report;
+  for (const cq of broken) cqDispatcher.lagging.add(cq);
   const scan = await log.scan(scannedFrom, visitor(report, replayedFrom, (buf, pos, size) => {
     const { req, tag } = dispatchRequestFromRecord(buf, pos, size);
     chain.dispatch(req, tag);

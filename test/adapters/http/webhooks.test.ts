@@ -123,8 +123,9 @@ describe('outbound webhooks', () => {
     const missing = await call(`${h.url}/v1/webhooks/${created.body.id}`, { method: 'DELETE' });
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('WEBHOOK_NOT_FOUND');
-    await publish(h, 'gone', 'after-delete');
     expect((await call(`${h.url}/v1/webhooks`)).body.webhooks).toEqual([]);
+    // its consumer group is gone too, so nothing is delivered for it any more
+    expect((await call(`${h.url}/v1/groups/${created.body.group}`)).status).toBe(404);
   });
 
   it('refuses invalid subscriptions with the failing path', async () => {

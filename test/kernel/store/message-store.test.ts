@@ -2,12 +2,30 @@ import { KernelErrorCode } from '../../../src/kernel/errors.js';
 import type { StoredMessage } from '../../../src/kernel/message/message.js';
 import { tagHash } from '../../../src/kernel/message/record-codec.js';
 import { GetStatus, PutStatus } from '../../../src/kernel/store/results.js';
-import type { DispatchRequest, StoreFilter } from '../../../src/kernel/store/store-api.js';
+import { FlushMode, type DispatchRequest, type StoreFilter } from '../../../src/kernel/store/store-api.js';
 import { bodies, msg, openTestStore, type StoreHarness } from './store-kit.js';
 
 const tagFilter = (tag: string): StoreFilter => ({
   matchesTagsCode: (code) => code === tagHash(tag),
   matchesMessage: (m) => m.tag === tag,
+});
+
+describe('group commit', () => {
+  it('sync mode answers 256 concurrent puts with a few batched fdatasyncs, not one per message', async () => {
+    const h = await openTestStore({ flushMode: FlushMode.Sync });
+    try {
+      const puts = await Promise.all(Array.from({ length: 256 }, (_, i) => h.store.put(msg('gc', `m${i}`), { queueId: i % 4 })));
+      expect(puts.map((p) => p.queueOffset).sort((a, b) => a - b).slice(0, 4)).toEqual([0, 0, 0, 0]);
+      const { syncs, batches } = h.store.stats();
+      expect(batches).toBeGreaterThanOrEqual(1);
+      expect(syncs).toBe(batches);
+      expect(syncs).toBeLessThanOrEqual(4);
+      // every put resolved only once readable
+      for (let q = 0; q < 4; q++) expect(h.store.maxOffset('gc', q)).toBe(64);
+    } finally {
+      await h.cleanup();
+    }
+  });
 });
 
 describe('MessageStore put/get', () => {

@@ -106,6 +106,19 @@ describe('recovery', () => {
     expect((await readQueue(h, 'rec', 0)).bodies).toHaveLength(59);
   });
 
+  it('rebuilds a consume queue whose files are unusable, even with no newer records to reveal it', async () => {
+    await fill(h, 30);
+    await fill(h, 5, 1);
+    await h.store.close();
+    const cqFile = join(h.dir, 'consumequeue', 'rec', '0', segmentFileName(0));
+    writeFileSync(cqFile, Buffer.alloc(300_000 * 20 + 20)); // longer than a consume-queue segment can be
+    await h.reopen();
+    expect(h.store.recoveryReport.rebuiltQueues).toEqual(['rec/0']);
+    expect(h.logger.find('unusable')).toHaveLength(1);
+    expect((await readQueue(h, 'rec', 0)).bodies).toHaveLength(30);
+    expect((await readQueue(h, 'rec', 1)).bodies).toHaveLength(5);
+  });
+
   it('cuts a torn tail, drops consume-queue entries that pointed into it, and continues the offsets', async () => {
     const puts = await fill(h, 40);
     await h.store.close();
@@ -141,9 +154,9 @@ describe('recovery', () => {
   it('a failed write (disk full) is rejected, cut back off the file, and later appends continue cleanly', async () => {
     const before = await fill(h, 5);
     const end = h.store.commitLogMaxOffset;
-    const realWrite = MappedFile.prototype.write;
-    const spy = jest.spyOn(MappedFile.prototype, 'write').mockImplementationOnce(async function (this: MappedFile, buf: Buffer, position: number) {
-      await realWrite.call(this, buf.subarray(0, Math.floor(buf.length / 2)), position); // a partial write, then ENOSPC
+    const realWritev = MappedFile.prototype.writev;
+    const spy = jest.spyOn(MappedFile.prototype, 'writev').mockImplementationOnce(async function (this: MappedFile, bufs: Buffer[], position: number) {
+      await realWritev.call(this, [bufs[0]!.subarray(0, Math.floor(bufs[0]!.length / 2))], position); // a partial write, then ENOSPC
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     });
     const failing = [h.store.put(msg('rec', 'lost-1'), { queueId: 0 }), h.store.put(msg('rec', 'lost-2'), { queueId: 0 })];

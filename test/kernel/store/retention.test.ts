@@ -13,6 +13,8 @@ describe('retention', () => {
         await h.store.put(msg('ret', `m${i}-${'r'.repeat(400)}`, { keys: [`k${i}`] }), { queueId: 0 });
         await h.store.put(msg('ret2', `n${i}`), { queueId: 0 });
       }
+      await h.reopen(); // every consume-queue entry is in its files now
+      expect(readdirSync(join(h.dir, 'consumequeue', 'ret', '0'))).toHaveLength(Math.ceil(100 / 8));
       const segments = readdirSync(join(h.dir, 'commitlog')).length;
       expect(segments).toBeGreaterThan(4);
       expect(await h.store.runRetention()).toMatchObject({ deletedSegments: 0, commitLogMinOffset: 0 });
@@ -31,7 +33,7 @@ describe('retention', () => {
       expect(from.messages.at(-1)!.queueOffset).toBe(99);
       expect(from.messages[0]!.commitLogOffset).toBeGreaterThanOrEqual(report.commitLogMinOffset);
       // consume-queue segments that only pointed below the log's new start are gone
-      expect(readdirSync(join(h.dir, 'consumequeue', 'ret', '0')).length).toBeLessThan(100 / 8);
+      expect(readdirSync(join(h.dir, 'consumequeue', 'ret', '0')).length).toBeLessThanOrEqual(Math.ceil((100 - min) / 8) + 1);
       expect(await h.store.queryByKey('ret', 'k0', 1)).toEqual([]);
       expect(await h.store.getMessageByCommitLogOffset(0)).toBeUndefined();
 

@@ -102,12 +102,15 @@ export function consumeRoutes(deps: HttpDeps): RouteSpec[] {
         const filter = filterOf(ctx.body);
         await checkFilter(deps.kernel, topic, filter);
         const consumer = consumerOf(group);
+        // before we answer, 'close' of the response means the connection went away
+        let clientGone = false;
+        ctx.res.once('close', () => (clientGone = true));
         const messages = await consumer.receive({
           topic, filter, maxMessages: ctx.body.max ?? 1, invisibleMs: ctx.body.invisibleMs ?? 30_000, waitMs: ctx.body.waitMs ?? 0,
         });
-        if (messages.length > 0 && (ctx.req.destroyed || ctx.res.writableEnded || !ctx.res.socket || ctx.res.socket.destroyed)) {
-          // the client left while we waited: make the messages visible again at once
-          await Promise.all(messages.map((m) => consumer.changeInvisibleDuration(m.receiptHandle, 0).catch(() => undefined)));
+        if (messages.length > 0 && clientGone) {
+          // the client left while we waited: give the messages back for redelivery at once
+          await Promise.all(messages.map((m) => consumer.nack(m.receiptHandle, 0).catch(() => undefined)));
           return undefined;
         }
         deps.counters.out(topic, messages.length);

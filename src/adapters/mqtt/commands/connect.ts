@@ -57,11 +57,11 @@ async function connect(conn: Connection, packet: IConnectPacket): Promise<void> 
 
   await gw.exclusive(clientId, async () => {
     await gw.takeOver(conn); // [MQTT-3.1.4-2] (v5 [MQTT-3.1.4-3])
-    if (conn.state === 'closed') return;
+    if (conn.isClosed()) return;
     const requestedExpiry = v5 ? (props.sessionExpiryInterval ?? 0) : packet.clean ? 0 : NEVER_EXPIRES;
-    const { session, present } = await gw.sessions.open({ clientId, cleanStart: packet.clean !== false, expiryInterval: requestedExpiry });
-    if (conn.state === 'closed') {
-      await gw.sessions.connectionLost(session);
+    const { session, present } = await gw.sessions.connect({ clientId, cleanStart: packet.clean !== false, expiryInterval: requestedExpiry });
+    if (conn.isClosed()) {
+      await gw.sessions.disconnected(session);
       return;
     }
     await gw.wills.arm(conn, packet.will, session.expiryInterval);

@@ -8,7 +8,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Client, type IFrame, type StompHeaders } from '@stomp/stompjs';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import type { ProtocolAdapter } from '../../../../src/adapters/adapter.js';
 import { openAuthenticator, type Authenticator } from '../../../../src/adapters/common/auth.js';
 import { createStompAdapter, defaultStompConfig, type StompAdapterConfig } from '../../../../src/adapters/stomp/index.js';
@@ -89,7 +89,11 @@ export class RawStompClient {
       this.frames.push(f);
       this.wake();
     });
-    socket.on('data', (chunk) => this.decoder.write(chunk));
+    socket.on('data', (chunk) => {
+      this.decoder.write(chunk);
+      // heart-beat EOLs make no frame but may satisfy a waiting predicate
+      this.wake();
+    });
     this.closed = new Promise((resolve) => socket.on('close', () => {
       this.ended = true;
       this.wake();
@@ -99,10 +103,10 @@ export class RawStompClient {
   }
 
   /** opens a socket; with `headers` (or by default) also CONNECTs and waits for CONNECTED */
-  static async open(port: number, options: { headers?: Record<string, string> | null; tls?: boolean } = {}): Promise<RawStompClient> {
+  static async open(port: number, options: { headers?: Record<string, string> | null; ca?: Buffer } = {}): Promise<RawStompClient> {
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = options.tls
-        ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => resolve(s))
+      const s = options.ca
+        ? tlsConnect({ port, host: '127.0.0.1', ca: options.ca }, () => resolve(s))
         : netConnect({ port, host: '127.0.0.1' }, () => resolve(s));
       s.once('error', reject);
     });
@@ -205,9 +209,9 @@ function wakeAll(): void {
 }
 
 /** @stomp/stompjs over our WebSocket listener, connected */
-export async function stompJsClient(url: string, connectHeaders: StompHeaders = {}): Promise<Client> {
+export async function stompJsClient(url: string, connectHeaders: StompHeaders = {}, wsOptions: ClientOptions = {}): Promise<Client> {
   const client = new Client({
-    webSocketFactory: () => new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp']),
+    webSocketFactory: () => new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp'], wsOptions),
     connectHeaders,
     reconnectDelay: 0,
     heartbeatIncoming: 0,

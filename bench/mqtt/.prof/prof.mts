@@ -1,0 +1,23 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { openAuthenticator } from '../../../src/adapters/common/auth.js';
+import { createMqttAdapter, defaultMqttConfig } from '../../../src/adapters/mqtt/index.js';
+import { openEmbeddedKernel } from '../../../src/kernel/embedded.js';
+const qos = Number(process.argv[2] ?? 1);
+const dir = mkdtempSync(path.join(tmpdir(), 'prof-'));
+const kernel = await openEmbeddedKernel({ dataDir: dir });
+const adapter = createMqttAdapter({ kernel: kernel.client, logger: pino({ level: 'warn' }), metrics: new Registry(), auth: openAuthenticator }, { ...defaultMqttConfig, host: '127.0.0.1', port: 0, wsPort: null, nodeId: 'bench', maxInflight: 1000, sessionMaxMessages: 1_000_000 });
+await adapter.start();
+const port = adapter.addresses()[0]!.port;
+const r = await new Promise((resolve) => {
+  const child = fork('/work/main/bench/mqtt/load.ts', [], { execArgv: ['--import', 'tsx'] });
+  child.once('message', resolve);
+  child.send({ port, run: 'p', publishers: 1, subscribers: 1, qos, count: 40000, rate: 0, payloadBytes: 256, window: 256 });
+});
+console.log(JSON.stringify(r));
+await adapter.stop(); await kernel.close();
+process.exit(0);

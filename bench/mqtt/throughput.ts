@@ -1,0 +1,176 @@
+/**
+ * MQTT throughput and latency: the gateway (through the kernel) against aedes alone
+ * (in memory, this Node process) and Debian's mosquitto when installed, in one run.
+ *
+ *   npx tsx bench/mqtt/throughput.ts [--count N] [--only gateway,aedes,mosquitto]
+ *
+ * Scenarios: QoS 0 and 1, 256-byte payloads, 1→1, 1→10 fan-out, 10→1 fan-in, as fast
+ * as each broker takes them (msgs/s counts deliveries to subscribers), plus a paced
+ * run at 5,000 msgs/s for latency. The load generator (bench/mqtt/load.ts) is a bare
+ * mqtt-packet client in a child process. Prints one JSON document; every gateway and
+ * mosquitto result has `ratio` = its msgs/s over aedes' for the same scenario.
+ */
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { openAuthenticator } from '../../src/adapters/common/auth.js';
+import { createMqttAdapter, defaultMqttConfig } from '../../src/adapters/mqtt/index.js';
+import { openEmbeddedKernel } from '../../src/kernel/embedded.js';
+import type { Scenario, ScenarioResult } from './load.js';
+
+interface Broker {
+  name: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const COUNT = Number(arg('count') ?? 20_000);
+const ONLY = (arg('only') ?? 'gateway,aedes,mosquitto').split(',');
+
+const SCENARIOS: Array<{ name: string; publishers: number; subscribers: number; qos: 0 | 1; rate: number }> = [];
+for (const qos of [0, 1] as const) {
+  SCENARIOS.push({ name: `qos${qos} 1->1`, publishers: 1, subscribers: 1, qos, rate: 0 });
+  SCENARIOS.push({ name: `qos${qos} 1->10 fan-out`, publishers: 1, subscribers: 10, qos, rate: 0 });
+  SCENARIOS.push({ name: `qos${qos} 10->1 fan-in`, publishers: 10, subscribers: 1, qos, rate: 0 });
+  SCENARIOS.push({ name: `qos${qos} 1->1 paced 5000/s`, publishers: 1, subscribers: 1, qos, rate: 5_000 });
+}
+
+async function startGateway(): Promise<Broker> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-mqtt-'));
+  const kernel = await openEmbeddedKernel({ dataDir: dir });
+  const adapter = createMqttAdapter(
+    { kernel: kernel.client, logger: pino({ level: 'warn' }), metrics: new Registry(), auth: openAuthenticator },
+    { ...defaultMqttConfig, host: '127.0.0.1', port: 0, wsPort: null, nodeId: 'bench', maxInflight: 1000, sessionMaxMessages: 1_000_000 },
+  );
+  await adapter.start();
+  return {
+    name: 'gateway',
+    port: adapter.addresses()[0]!.port,
+    async stop() {
+      await adapter.stop();
+      await kernel.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startAedes(): Promise<Broker> {
+  const { Aedes } = await import('aedes');
+  const broker = await Aedes.createBroker();
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    name: 'aedes',
+    port: (server.address() as AddressInfo).port,
+    async stop() {
+      await new Promise<void>((r) => broker.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+function which(cmd: string): string | undefined {
+  try {
+    return execFileSync('which', [cmd], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function startMosquitto(bin: string): Promise<Broker> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-mosquitto-'));
+  const port = await freePort();
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\nmax_inflight_messages 1000\nlog_type error\n`);
+  const child: ChildProcess = spawn(bin, ['-c', conf], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(true));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    name: 'mosquitto',
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function runInWorker(s: Scenario): Promise<ScenarioResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./load.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (m: { ok: boolean; result?: ScenarioResult; error?: string }) => {
+      if (m.ok) resolve(m.result!);
+      else reject(new Error(m.error));
+    });
+    child.once('error', reject);
+    child.send(s);
+  });
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, Record<string, ScenarioResult & { ratio?: number }>> = {};
+  const starters: Array<[string, () => Promise<Broker>]> = [];
+  if (ONLY.includes('aedes')) starters.push(['aedes', startAedes]);
+  if (ONLY.includes('gateway')) starters.push(['gateway', startGateway]);
+  const mosquitto = which('mosquitto');
+  if (ONLY.includes('mosquitto') && mosquitto) starters.push(['mosquitto', () => startMosquitto(mosquitto)]);
+  let run = 0;
+  for (const [name, start] of starters) {
+    const broker = await start();
+    results[name] = {};
+    try {
+      for (const sc of SCENARIOS) {
+        const count = sc.rate > 0 ? 15_000 : Math.ceil(COUNT / sc.publishers);
+        const r = await runInWorker({ port: broker.port, run: `${name}-${run++}`, publishers: sc.publishers, subscribers: sc.subscribers, qos: sc.qos, count, rate: sc.rate, payloadBytes: 256, window: 256 });
+        results[name]![sc.name] = r;
+        process.stderr.write(`${name} ${sc.name}: ${JSON.stringify(r)}\n`);
+      }
+    } finally {
+      await broker.stop();
+    }
+  }
+  const baseline = results.aedes;
+  for (const [name, byScenario] of Object.entries(results)) {
+    if (name === 'aedes' || !baseline) continue;
+    for (const [sc, r] of Object.entries(byScenario)) {
+      const base = baseline[sc];
+      if (base && base.msgsPerSec > 0) r.ratio = Math.round((r.msgsPerSec / base.msgsPerSec) * 100) / 100;
+    }
+  }
+  const gw = results.gateway;
+  const targets = gw && baseline ? {
+    'qos1 >= 0.85 of aedes': ['qos1 1->1', 'qos1 1->10 fan-out', 'qos1 10->1 fan-in'].every((s) => (gw[s]?.ratio ?? 0) >= 0.85),
+    'qos0 >= 0.9 of aedes': ['qos0 1->1', 'qos0 1->10 fan-out', 'qos0 10->1 fan-in'].every((s) => (gw[s]?.ratio ?? 0) >= 0.9),
+    'fan-in zero missing': (gw['qos0 10->1 fan-in']?.missing ?? 1) === 0 && (gw['qos1 10->1 fan-in']?.missing ?? 1) === 0,
+    'p99 < 10 ms at 5000/s': (gw['qos0 1->1 paced 5000/s']?.p99Ms ?? 99) < 10 && (gw['qos1 1->1 paced 5000/s']?.p99Ms ?? 99) < 10,
+  } : undefined;
+  process.stdout.write(`${JSON.stringify({ node: process.version, messagesPerRun: COUNT, payloadBytes: 256, mosquitto: mosquitto ?? null, results, targets }, null, 2)}\n`);
+}
+
+await main();

@@ -1,0 +1,117 @@
+/**
+ * A local Broker (src/kernel/broker/broker.ts) served over RocketMQ 4 remoting, so
+ * RocketMQ clients and our RemoteBrokerApi reach it (RocketMQ's BrokerController
+ * minus the store): a remoting server with the send, pull, consumer, offset and admin
+ * processors, and the registration with every nameserver.
+ *
+ * The broker's storeHost/storePort should be this server's advertised address: they
+ * are written into every record and message id, and RocketMQ clients send
+ * VIEW_MESSAGE_BY_ID for an id to the address inside it.
+ */
+import type { Broker } from '../../kernel/broker/broker.js';
+import { RemotingClient } from '../remoting/remoting-client.js';
+import { RemotingServer } from '../remoting/remoting-server.js';
+import { TcpTransport } from '../remoting/tcp-transport.js';
+import type { Transport } from '../remoting/transport.js';
+import { registerAdminProcessors } from './admin-processor.js';
+import { BrokerRegistration, type RegisterOutcome } from './broker-registration.js';
+import { ClientConnections } from './client-connections.js';
+import { registerConsumerProcessors } from './consumer-processor.js';
+import type { BrokerServerContext } from './context.js';
+import { kernelErrorResponse } from './kernel-errors.js';
+import { registerOffsetProcessors } from './offset-processor.js';
+import { registerPullProcessor } from './pull-processor.js';
+import { registerSendProcessors } from './send-processor.js';
+
+export interface BrokerServerOptions {
+  broker: Broker;
+  host?: string;
+  /** 10911 is RocketMQ's; 0 picks a free port */
+  port?: number;
+  transport?: Transport;
+  clusterName?: string;
+  /** default: the broker's name */
+  brokerName?: string;
+  /** 0 = master */
+  brokerId?: number;
+  /** "host:port" clients should use; default the listening address */
+  advertisedAddress?: string;
+  /** the replication address nameservers hand to slaves; default host:port+1 */
+  haServerAddress?: string;
+  nameServers?: string[];
+  /** re-registration interval, default 30 s */
+  registerIntervalMs?: number;
+  /** how often topic changes are looked for, default 1 s */
+  topicChangeCheckMs?: number;
+  /** how long nameservers keep this broker without a registration (their default 120 s) */
+  nameServerExpiryMs?: number;
+  compressRegistration?: boolean;
+  onError?: (err: unknown, where: string) => void;
+}
+
+export interface BrokerServer {
+  readonly address: string;
+  readonly port: number;
+  /** registers with every nameserver now */
+  registerNow(): Promise<RegisterOutcome[]>;
+  /** unregisters, stops serving; the Broker itself stays open (its owner closes it) */
+  close(): Promise<void>;
+}
+
+export async function startBrokerServer(options: BrokerServerOptions): Promise<BrokerServer> {
+  const transport = options.transport ?? new TcpTransport();
+  const server = new RemotingServer(transport, {
+    host: options.host,
+    port: options.port ?? 10911,
+    errorResponse: kernelErrorResponse,
+    onError: (err) => options.onError?.(err, 'processor'),
+  });
+  let registration: BrokerRegistration | undefined;
+  const ctx: BrokerServerContext = {
+    broker: options.broker,
+    brokerName: options.brokerName ?? options.broker.brokerName,
+    brokerAddr: '',
+    connections: new ClientConnections(server),
+    topicsMayHaveChanged: () => registration?.nudge(),
+  };
+  registerSendProcessors(server, ctx);
+  registerPullProcessor(server, ctx);
+  registerConsumerProcessors(server, ctx);
+  registerOffsetProcessors(server, ctx);
+  registerAdminProcessors(server, ctx);
+
+  const { address, port } = await server.start();
+  ctx.brokerAddr = options.advertisedAddress ?? address;
+  const host = ctx.brokerAddr.slice(0, ctx.brokerAddr.lastIndexOf(':'));
+  const client = new RemotingClient(transport);
+  if (options.nameServers && options.nameServers.length > 0) {
+    const broker = options.broker;
+    registration = new BrokerRegistration(client, {
+      nameServers: options.nameServers,
+      clusterName: options.clusterName ?? 'DefaultCluster',
+      brokerName: ctx.brokerName,
+      brokerId: options.brokerId ?? 0,
+      brokerAddr: ctx.brokerAddr,
+      haServerAddr: options.haServerAddress ?? `${host}:${port + 1}`,
+      intervalMs: options.registerIntervalMs,
+      changeCheckMs: options.topicChangeCheckMs,
+      heartbeatTimeoutMs: options.nameServerExpiryMs,
+      compress: options.compressRegistration,
+      topics: () => broker.topics.list(),
+      topicsVersion: () => broker.topics.dataVersion,
+      autoCreateQueueCount: () => (broker.topics.autoCreate ? broker.options.defaultQueueCount ?? 8 : undefined),
+      onError: (ns, err) => options.onError?.(err, `registration with ${ns}`),
+    });
+    await registration.start();
+  }
+  return {
+    address: ctx.brokerAddr,
+    port,
+    registerNow: () => registration?.registerAll() ?? Promise.resolve([]),
+    close: async () => {
+      await registration?.stop();
+      await client.close();
+      await server.close();
+    },
+  };
+}

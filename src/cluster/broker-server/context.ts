@@ -1,0 +1,13 @@
+/** What the broker server's processors share. */
+import type { Broker } from '../../kernel/broker/broker.js';
+import type { ClientConnections } from './client-connections.js';
+
+export interface BrokerServerContext {
+  broker: Broker;
+  brokerName: string;
+  /** this broker's "host:port", as registered with the nameservers */
+  brokerAddr: string;
+  connections: ClientConnections;
+  /** re-registers with the nameservers if topic configs changed */
+  topicsMayHaveChanged(): void;
+}

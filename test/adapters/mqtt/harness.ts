@@ -1,0 +1,142 @@
+/**
+ * A real MQTT gateway on an embedded kernel for the tests: port 0 listeners, a
+ * fresh data directory, restart on the same directory, and helpers around the
+ * `mqtt` client that wait for events instead of sleeping.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { ProtocolAdapter } from '../../../src/adapters/adapter.js';
+import { type Authenticator, openAuthenticator } from '../../../src/adapters/common/auth.js';
+import { createMqttAdapter, defaultMqttConfig, type MqttAdapterConfig } from '../../../src/adapters/mqtt/index.js';
+import { startTestKernel, type TestKernel } from '../../helpers/kernel.js';
+
+export interface Harness {
+  kernel: TestKernel;
+  adapter: ProtocolAdapter;
+  url: string;
+  wsUrl: string;
+  /** stops the adapter and the kernel, then starts both again on the same data directory */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  connect(opts?: IClientOptions): Promise<MqttClient>;
+}
+
+export interface HarnessOptions {
+  config?: Partial<MqttAdapterConfig>;
+  auth?: Authenticator;
+}
+
+const clients = new Set<MqttClient>();
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  let kernel = await startTestKernel();
+  const config: MqttAdapterConfig = { ...defaultMqttConfig, host: '127.0.0.1', port: 0, wsPort: 0, nodeId: 'test-node', ...options.config };
+  const logger = pino({ level: process.env.MQTT_TEST_LOG ?? 'silent' });
+  const make = (): ProtocolAdapter => createMqttAdapter({ kernel: kernel.client, logger, metrics: new Registry(), auth: options.auth ?? openAuthenticator }, config);
+  let adapter = make();
+  await adapter.start();
+  const h: Harness = {
+    kernel,
+    adapter,
+    url: '',
+    wsUrl: '',
+    async restart() {
+      await adapter.stop();
+      kernel = await kernel.restart();
+      h.kernel = kernel;
+      // the same ports, so clients reconnect where they were
+      const [tcp, ws] = adapter.addresses();
+      config.port = tcp!.port;
+      if (ws) config.wsPort = ws.port;
+      adapter = make();
+      h.adapter = adapter;
+      await adapter.start();
+      setUrls();
+    },
+    async stop() {
+      const trace = process.env.MQTT_TEST_TRACE ? (s: string) => console.log(s) : () => undefined;
+      await Promise.all([...clients].map((c) => c.endAsync(true).catch(() => undefined)));
+      clients.clear();
+      trace('clients closed');
+      await adapter.stop();
+      trace('adapter stopped');
+      await kernel.cleanup();
+      trace('kernel closed');
+    },
+    async connect(opts: IClientOptions = {}) {
+      const client = await mqtt.connectAsync(h.url, { reconnectPeriod: 0, connectTimeout: 5_000, ...opts });
+      clients.add(client);
+      return client;
+    },
+  };
+  const setUrls = (): void => {
+    const [tcp, ws] = adapter.addresses();
+    h.url = `mqtt://127.0.0.1:${tcp!.port}`;
+    h.wsUrl = ws ? `ws://127.0.0.1:${ws.port}/mqtt` : '';
+  };
+  setUrls();
+  return h;
+}
+
+export interface Received {
+  topic: string;
+  payload: Buffer;
+  packet: mqtt.IPublishPacket;
+}
+
+/** collects PUBLISH packets a client receives; `next(n)` resolves once n have arrived */
+export function inbox(client: MqttClient): { all: Received[]; next(n?: number, timeoutMs?: number): Promise<Received[]> } {
+  const all: Received[] = [];
+  let waiters: Array<() => void> = [];
+  client.on('message', (topic, payload, packet) => {
+    all.push({ topic, payload, packet });
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  });
+  return {
+    all,
+    async next(n = 1, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (all.length < n) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`expected ${n} messages, got ${all.length}: ${all.map((m) => m.topic).join(', ')}`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      return all.slice(0, n);
+    },
+  };
+}
+
+/** resolves when the client's connection closes */
+export function closed(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => {
+    if (!client.connected && client.disconnected) return resolve();
+    client.once('close', () => resolve());
+  });
+}
+
+/**
+ * Proves a negative without a fixed sleep: publishes a marker on `markerTopic` (which
+ * the client also receives, after anything sent before it) and returns what arrived
+ * before the marker.
+ */
+export async function drain(publisher: MqttClient, box: ReturnType<typeof inbox>, markerTopic: string): Promise<Received[]> {
+  const before = box.all.length;
+  const marker = `marker-${Math.random()}`;
+  await publisher.publishAsync(markerTopic, marker, { qos: 1 });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const i = box.all.findIndex((m, idx) => idx >= before && m.payload.toString() === marker);
+    if (i >= 0) return box.all.slice(before, i);
+    if (Date.now() > deadline) throw new Error('marker never arrived');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
