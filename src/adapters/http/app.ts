@@ -6,6 +6,7 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../common/auth.js';
+import { readBody } from './body.js';
 import { HttpError, HttpErrorCode, toHttpError } from './errors.js';
 import type { HttpMetrics } from './metrics.js';
 import { mountRoutes } from './route.js';
@@ -25,8 +26,7 @@ export function createApp(o: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // every body is read as bytes once; routes parse JSON themselves (raw publish, signed hooks need the bytes)
-  app.use(express.raw({ type: () => true, limit: o.maxBodyBytes }));
+  app.use(readBody(o.maxBodyBytes));
   if (o.dashboard) {
     app.get('/', (_req: Request, res: Response) => res.redirect(302, '/dashboard/'));
     app.use('/dashboard', o.dashboard);

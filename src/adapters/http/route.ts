@@ -103,13 +103,18 @@ function parseJson(bytes: Buffer): unknown {
   }
 }
 
+/** JSON straight onto the response (express' res.json adds freshness and ETag work we do not use) */
 export function sendReply(res: Response, reply: Reply): void {
-  if (reply.headers) res.set(reply.headers);
+  res.statusCode = reply.status;
+  if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
   if (reply.body === undefined) {
-    res.status(reply.status).end();
-  } else {
-    res.status(reply.status).json(reply.body);
+    res.end();
+    return;
   }
+  const text = JSON.stringify(reply.body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 export interface MountOptions {

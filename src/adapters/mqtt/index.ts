@@ -25,8 +25,10 @@ export const createMqttAdapter: AdapterFactory<MqttAdapterConfig> = (context, co
       try {
         await listeners.start();
       } catch (err) {
-        await listeners.stopAccepting().catch(() => undefined);
+        const closed = listeners.stopAccepting();
         await gateway.stop();
+        listeners.destroyAll();
+        await closed;
         throw err;
       }
       unregister = registerMqttMetrics(context.metrics, gateway);
@@ -36,9 +38,10 @@ export const createMqttAdapter: AdapterFactory<MqttAdapterConfig> = (context, co
     async stop() {
       if (!started) return;
       started = false;
-      await listeners.stopAccepting();
+      const closed = listeners.stopAccepting();
       await gateway.stop();
       listeners.destroyAll();
+      await closed;
       unregister?.();
     },
     stats() {

@@ -61,9 +61,9 @@ export class Listeners {
     this.bound.push({ name: 'mqtt-ws', host, port: wsPort, url: `${tls ? 'wss' : 'ws'}://${urlHost(host)}:${wsPort}/mqtt` });
   }
 
-  /** stops accepting; open connections are closed by the gateway */
-  async stopAccepting(): Promise<void> {
-    await Promise.all([close(this.tcp), this.wss ? new Promise<void>((r) => this.wss!.close(() => r())) : undefined, close(this.http)]);
+  /** stops accepting at once; the promise settles when every connection is gone (the gateway closes them) */
+  stopAccepting(): Promise<void> {
+    return Promise.all([close(this.tcp), this.wss ? new Promise<void>((r) => this.wss!.close(() => r())) : undefined, close(this.http)]).then(() => undefined);
   }
 
   destroyAll(): void {

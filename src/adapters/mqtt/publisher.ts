@@ -3,7 +3,7 @@
  * the retained record, written alongside so both are stored before the client is
  * answered). Used for client PUBLISH packets and for will messages.
  */
-import type { Producer, SendResult } from '../../kernel/index.js';
+import type { Message, Producer, SendResult } from '../../kernel/index.js';
 import type { IPublishPacket, QoS } from 'mqtt-packet';
 import { publishToMessage } from './message-map.js';
 import type { RetainedStore } from './retained.js';
@@ -20,6 +20,11 @@ export interface PublishRequest {
 }
 
 export class Publisher {
+  /** kernel topics a send has succeeded on */
+  private readonly known = new Set<string>();
+  /** the first send to a topic not known yet: later sends wait for it, so auto-creation cannot reorder them */
+  private readonly creating = new Map<string, Promise<unknown>>();
+
   constructor(private readonly producer: Producer, private readonly retained: RetainedStore, private readonly watch: TopicWatch) {}
 
   /** resolves once the kernel stored the message (and its retained record); rejects with KernelError / PublishRefused */
@@ -29,7 +34,7 @@ export class Publisher {
     try {
       const address = kernelAddressOf(req.topic);
       const message = publishToMessage(req, { clientId: req.clientId, now: Date.now(), address });
-      sent = this.producer.send(message);
+      sent = this.send(message);
       // issued right after the send, so one client's retained writes keep its publish order
       if (req.retain) retainedWrite = this.retained.set(req.topic, message);
       this.watch.noteTopic(address.topic);
@@ -38,5 +43,23 @@ export class Publisher {
     }
     if (!retainedWrite) return sent;
     return Promise.all([sent, retainedWrite]).then(([result]) => result);
+  }
+
+  private send(message: Message): Promise<SendResult> {
+    const topic = message.topic;
+    if (this.known.has(topic) || this.watch.get(topic)) return this.producer.send(message);
+    const before = this.creating.get(topic);
+    const sent = before ? before.then(() => this.producer.send(message), () => this.producer.send(message)) : this.producer.send(message);
+    this.creating.set(topic, sent);
+    void sent.then(
+      () => {
+        this.known.add(topic);
+        if (this.creating.get(topic) === sent) this.creating.delete(topic);
+      },
+      () => {
+        if (this.creating.get(topic) === sent) this.creating.delete(topic);
+      },
+    );
+    return sent;
   }
 }

@@ -135,7 +135,7 @@ export class Subscription {
       pullSuspendMs: spec.pullSuspendMs,
       consumeFrom: spec.consumeFrom,
       consumeConcurrency: spec.prefetch,
-      pullBatchSize: Math.min(32, spec.prefetch),
+      pullBatchSize: Math.min(128, spec.prefetch),
       rebalanceIntervalMs: spec.rebalanceIntervalMs,
       protocol: 'stomp',
     });

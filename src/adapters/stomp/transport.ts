@@ -27,6 +27,9 @@ export interface StompTransport {
   destroy(): void;
 }
 
+/** bytes queued in a socket before writes report backpressure */
+const TCP_HIGH_WATER = 1024 * 1024;
+
 export function tcpTransport(socket: Socket): StompTransport {
   socket.setNoDelay(true);
   // frames written in one tick leave in one writev (MESSAGE bursts, RECEIPT runs)
@@ -52,7 +55,9 @@ export function tcpTransport(socket: Socket): StompTransport {
         socket.cork();
         process.nextTick(uncork);
       }
-      return socket.write(data);
+      socket.write(data);
+      // backpressure at our mark, not the socket's 16 KiB: a burst of MESSAGEs fits
+      return socket.writableLength < TCP_HIGH_WATER;
     },
     pause: () => socket.pause(),
     resume: () => socket.resume(),

@@ -7,9 +7,12 @@
  * On stop it sends UNREGISTER_BROKER to each.
  *
  * The topic data version is the topic manager's change counter, so a nameserver
- * re-reads queue layouts only when they changed. With auto-create on, the route of
- * RocketMQ's TBW102 topic is registered too: stock producers look it up to find a
- * broker that will create their new topic.
+ * re-reads queue layouts only when they changed. Like a RocketMQ broker, it also
+ * registers a one-queue topic named after its cluster and one named after itself
+ * (admin tools find a cluster's brokers by them; they also keep a first registration
+ * from looking like a single-topic one, which nameservers refuse), and, with
+ * auto-create on, RocketMQ's TBW102: stock producers look it up to find a broker that
+ * will create their new topic.
  */
 import type { TopicInfo } from '../../kernel/client/broker-api.js';
 import { createRequest } from '../remoting/command.js';
@@ -111,6 +114,12 @@ export class BrokerRegistration {
   private topicConfigTable(): Record<string, TopicConfig> {
     const table: Record<string, TopicConfig> = {};
     for (const info of this.options.topics()) table[info.topic] = topicConfigOf(info);
+    for (const name of [this.options.clusterName, this.options.brokerName]) {
+      table[name] ??= {
+        topicName: name, readQueueNums: 1, writeQueueNums: 1, perm: PERM_READ | PERM_WRITE,
+        topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, order: false, attributes: {},
+      };
+    }
     const autoQueues = this.options.autoCreateQueueCount?.();
     if (autoQueues !== undefined && !table[AUTO_CREATE_TOPIC_KEY]) {
       table[AUTO_CREATE_TOPIC_KEY] = {

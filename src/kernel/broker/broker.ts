@@ -11,8 +11,9 @@ import type {
 import { ConsumeFrom, MessageModel } from '../client/broker-api.js';
 import { KernelError, KernelErrorCode } from '../errors.js';
 import type { Message, StoredMessage } from '../message/message.js';
-import { isReservedProperty } from '../message/properties.js';
 import { createUniqueId } from '../message/msg-id.js';
+import { validateMessage } from '../message/validate-message.js';
+import { hashString } from '../common/hash.js';
 import { MessageStore } from '../store/message-store.js';
 import type { FlushMode, PutOptions, StoreFilter } from '../store/store-api.js';
 import { GetStatus, PutStatus, type PutResult } from '../store/results.js';
@@ -116,16 +117,17 @@ export class Broker {
     const locks = new QueueLockManager(options.queueLockLeaseMs ?? 60_000);
     const hold = new PullRequestHold();
     store.onDispatched((req) => hold.notify(req.topic, req.queueId));
-    let broker: Broker | undefined;
+    const ref: { broker?: Broker } = {};
     const schedule = new ScheduleService({
       store,
       offsets,
       hold,
-      deliver: (message, opts) => broker!.putResolved(message, opts),
+      deliver: (message, opts) => ref.broker!.putResolved(message, opts),
       onError: () => undefined,
     });
     const retry = new RetryService(options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS);
-    broker = new Broker(options, store, topics, groups, offsets, consumers, locks, hold, schedule, retry);
+    const broker = new Broker(options, store, topics, groups, offsets, consumers, locks, hold, schedule, retry);
+    ref.broker = broker;
     const onServiceError = options.onServiceError ?? (() => undefined);
     broker.pop = await PopService.open({ broker, dir: path.join(options.dataDir, 'pop'), maxSuspendMs: options.maxSuspendMs, onError: onServiceError });
     broker.transactions = await TransactionService.open(broker, {
@@ -444,21 +446,6 @@ function offsetKey(group: string, topic: string, queueId: number): string {
   return `${group}\u0000${topic}\u0000${queueId}`;
 }
 
-export function validateMessage(m: Message): void {
-  if (!Buffer.isBuffer(m.body)) throw new KernelError(KernelErrorCode.InvalidMessage, 'message body must be bytes');
-  if (m.properties) {
-    for (const name of Object.keys(m.properties)) {
-      if (name.length === 0) throw new KernelError(KernelErrorCode.InvalidProperty, 'property names must not be empty');
-      if (isReservedProperty(name)) throw new KernelError(KernelErrorCode.InvalidProperty, `property name ${JSON.stringify(name)} is reserved`);
-      if (/[\u0001\u0002]/.test(name) || /[\u0001\u0002]/.test(m.properties[name]!)) {
-        throw new KernelError(KernelErrorCode.InvalidProperty, `property ${JSON.stringify(name)} contains a control character \\u0001 or \\u0002`);
-      }
-    }
-  }
-  if (m.tag !== undefined && /[\u0001\u0002]|\|\|/.test(m.tag)) throw new KernelError(KernelErrorCode.InvalidMessage, `tag ${JSON.stringify(m.tag)} contains a reserved sequence`);
-  if (m.keys?.some((k) => /[\u0001\u0002 ]/.test(k))) throw new KernelError(KernelErrorCode.InvalidMessage, 'keys must not contain spaces or control characters');
-  if (m.delayLevel !== undefined && (!Number.isInteger(m.delayLevel) || m.delayLevel < 0)) throw new KernelError(KernelErrorCode.InvalidMessage, `delay level must be a non-negative integer, got ${m.delayLevel}`);
-}
 
 function checkPut(result: PutResult): PutResult {
   if (result.status !== PutStatus.Ok) throw new KernelError(result.status === PutStatus.FlushDiskTimeout ? KernelErrorCode.Timeout : KernelErrorCode.StoreWriteFailed, `store refused the message: ${result.status}`);
@@ -469,9 +456,3 @@ function toSendResult(put: PutResult): SendResult {
   return { msgId: put.msgId, topic: put.topic, queueId: put.queueId, queueOffset: put.queueOffset, commitLogOffset: put.commitLogOffset, storeTimestamp: put.storeTimestamp };
 }
 
-/** Java's String.hashCode made non-negative, as RocketMQ's SelectMessageQueueByHash */
-export function hashString(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return Math.abs(h);
-}

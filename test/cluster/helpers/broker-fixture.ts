@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { Broker, type BrokerOptions } from '../../../src/kernel/broker/broker.js';
 import { startBrokerServer, type BrokerServer, type BrokerServerOptions } from '../../../src/cluster/broker-server/broker-server.js';
-import { startNameServer, type NameServer } from '../../../src/cluster/nameserver/nameserver.js';
+import { startNameServer, type NameServer, type NameServerOptions } from '../../../src/cluster/nameserver/nameserver.js';
 import { createRequest, type HeaderValue, type RemotingCommand } from '../../../src/cluster/remoting/command.js';
 import { RemotingClient } from '../../../src/cluster/remoting/remoting-client.js';
 import { TcpTransport } from '../../../src/cluster/remoting/tcp-transport.js';
@@ -36,12 +36,13 @@ export function freePort(): Promise<number> {
 
 export async function startBrokerFixture(opts: {
   withNameServer?: boolean;
+  nameServerOptions?: NameServerOptions;
   broker?: Partial<BrokerOptions>;
   server?: Partial<BrokerServerOptions>;
 } = {}): Promise<BrokerFixture> {
   const temp = makeTempDir('rocketgate-broker-server-');
   const port = await freePort();
-  const nameServer = opts.withNameServer ? await startNameServer({ port: 0, scanIntervalMs: 100 }) : undefined;
+  const nameServer = opts.withNameServer ? await startNameServer({ port: 0, scanIntervalMs: 100, ...opts.nameServerOptions }) : undefined;
   const broker = await Broker.open({
     dataDir: temp.dir, brokerName: 'broker-a', storeHost: '127.0.0.1', storePort: port, flushIntervalMs: 20,
     defaultQueueCount: 4, consumerExpiryMs: 5_000, offsetPersistIntervalMs: 200, retryBackoffMs: [100, 200, 300],

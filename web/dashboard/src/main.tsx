@@ -1,0 +1,7 @@
+/** Entry point of the dashboard bundle (scripts/build-dashboard.ts). */
+import { render } from 'preact';
+import { App } from './app.js';
+import './styles.css';
+
+const root = document.getElementById('app');
+if (root) render(<App />, root);
