@@ -6,7 +6,7 @@
  * measured in alternating rounds and the ratio is the median of the rounds' ratios, so a burst of load
  * from elsewhere on the machine skews one round rather than one side.
  *
- *   npx tsx bench/http/publish.ts [--seconds 5] [--rounds 3] [--connections 32] [--pipelining 1] [--body-bytes 128]
+ *   npx tsx bench/http/publish.ts [--seconds 5] [--rounds 3] [--connections 32] [--pipelining 1] [--workers 1] [--body-bytes 128]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -43,13 +43,15 @@ const seconds = arg('--seconds', 5);
 const rounds = arg('--rounds', 3);
 const connections = arg('--connections', 32);
 const pipelining = arg('--pipelining', 1);
+// the load generator runs on worker threads, so the server's event loop is the server's alone
+const workers = arg('--workers', 1);
 const bodyBytes = arg('--body-bytes', 128);
 const TOPIC = 'bench';
 const payload = JSON.stringify({ body: 'x'.repeat(bodyBytes), tag: 'bench', keys: ['k'], properties: { source: 'autocannon' } });
 
 async function run(_name: string, url: string, duration: number): Promise<AutocannonResult> {
   return autocannon({
-    url, method: 'POST', duration, connections, pipelining, body: payload, headers: { 'content-type': 'application/json' },
+    url, method: 'POST', duration, connections, pipelining, workers, body: payload, headers: { 'content-type': 'application/json' },
   });
 }
 
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const stats = await kernel.client.admin.topicStats(TOPIC);
     console.log(JSON.stringify({
-      bench: 'http-publish', seconds, rounds, connections, pipelining, bodyBytes,
+      bench: 'http-publish', seconds, rounds, connections, pipelining, workers, bodyBytes,
       gatewayRps: Math.round(median(results.map((r) => r.gateway.requests.average))),
       bareRps: Math.round(median(results.map((r) => r.bare.requests.average))),
       gatewayP99Ms: median(results.map((r) => r.gateway.latency.p99)),

@@ -6,9 +6,11 @@
  *   - receipt-every-send: each SEND asks for a RECEIPT, at most `--window` outstanding
  *   - client-individual:  subscriber ACKs every MESSAGE (prefetch `--prefetch`)
  * Latency is SEND written → MESSAGE decoded (clients and server share this process).
- * RabbitMQ (rabbitmq-server with its STOMP plugin on 61613) is compared when installed.
+ * RabbitMQ is compared when `rabbitmq-server` is installed: the same cases against its
+ * STOMP plugin (started beforehand, guest/guest on --rabbit-port, default 61613), with
+ * the ratio measured in the same run.
  *
- *   npx tsx bench/stomp/throughput.ts [--messages 20000] [--body 1024] [--window 64] [--prefetch 1000]
+ *   npx tsx bench/stomp/throughput.ts [--messages 20000] [--body 1024] [--window 64] [--prefetch 1000] [--rabbit-port 61613]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +36,9 @@ const MESSAGES = arg('messages', 20_000);
 const BODY = arg('body', 1024);
 const WINDOW = arg('window', 64);
 const PREFETCH = arg('prefetch', 1000);
+const RABBIT_PORT = arg('rabbit-port', 61613);
+/** RabbitMQ's guest user (the vhost `/` is the CONNECT host header) */
+const RABBIT_LOGIN = { login: 'guest', passcode: 'guest' };
 
 /** a minimal client: our codec over node:net, frames delivered to `onFrame` */
 class BenchClient {
@@ -45,14 +50,14 @@ class BenchClient {
     socket.on('data', (chunk) => this.decoder.write(chunk));
   }
 
-  static async open(port: number): Promise<BenchClient> {
+  static async open(port: number, login: Record<string, string> = {}): Promise<BenchClient> {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect({ port, host: '127.0.0.1' }, () => resolve(s));
       s.once('error', reject);
     });
     socket.setNoDelay(true);
     const client = new BenchClient(socket);
-    await client.call(makeFrame('CONNECT', { 'accept-version': '1.2', host: 'bench' }), 'CONNECTED');
+    await client.call(makeFrame('CONNECT', { 'accept-version': '1.2', host: '/', ...login }), 'CONNECTED');
     return client;
   }
 
@@ -98,14 +103,24 @@ interface CaseResult {
   case: string;
   messages: number;
   seconds: number;
+  /** until the last SEND was written (or, with receipts, receipted) */
+  sendSeconds: number;
   msgsPerSec: number;
   mbPerSec: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
 }
 
-async function runCase(port: number, name: string, destination: string, opts: { receipts: boolean; ack: 'auto' | 'client-individual' }): Promise<CaseResult> {
-  const consumer = await BenchClient.open(port);
-  const producer = await BenchClient.open(port);
+type CaseOptions = { receipts: boolean; ack: 'auto' | 'client-individual' };
+
+const CASES: Array<[string, string, CaseOptions, Record<string, unknown>]> = [
+  ['no-receipts', '/queue/bench-plain', { receipts: false, ack: 'auto' }, {}],
+  ['receipt-every-send', '/queue/bench-receipts', { receipts: true, ack: 'auto' }, { window: WINDOW }],
+  ['client-individual', '/queue/bench-acks', { receipts: false, ack: 'client-individual' }, { prefetch: PREFETCH }],
+];
+
+async function runCase(port: number, name: string, destination: string, opts: CaseOptions, login: Record<string, string> = {}): Promise<CaseResult> {
+  const consumer = await BenchClient.open(port, login);
+  const producer = await BenchClient.open(port, login);
   const latencies = new Float64Array(MESSAGES);
   let received = 0;
   let done!: () => void;
@@ -139,6 +154,8 @@ async function runCase(port: number, name: string, destination: string, opts: { 
       destination, t: performance.now().toFixed(3), receipt: opts.receipts ? String(i) : undefined,
     }, body));
   }
+  if (opts.receipts) while (outstanding > 0) await new Promise<void>((r) => (wake = r));
+  const sendSeconds = (performance.now() - start) / 1000;
   await allReceived;
   const seconds = (performance.now() - start) / 1000;
   const sorted = Array.from(latencies).sort((a, b) => a - b);
@@ -149,6 +166,7 @@ async function runCase(port: number, name: string, destination: string, opts: { 
     case: name,
     messages: MESSAGES,
     seconds: round(seconds),
+    sendSeconds: round(sendSeconds),
     msgsPerSec: Math.round(MESSAGES / seconds),
     mbPerSec: round((MESSAGES * BODY) / seconds / 1e6),
     latencyMs: { p50: round(percentile(sorted, 0.5)), p90: round(percentile(sorted, 0.9)), p99: round(percentile(sorted, 0.99)), max: round(sorted[sorted.length - 1] ?? 0) },
@@ -163,22 +181,41 @@ async function main(): Promise<void> {
   }, { ...defaultStompConfig, host: '127.0.0.1', port: 0, wsPort: null, heartBeatMs: [0, 0] });
   await adapter.start();
   const port = adapter.addresses()[0]!.port;
-  const common = { bench: 'stomp-throughput', bodyBytes: BODY, flushMode: 'async', transport: 'tcp' };
+  const common = { bench: 'stomp-throughput', broker: 'rocketgate', bodyBytes: BODY, flushMode: 'async', transport: 'tcp' };
+  const ours = new Map<string, number>();
   try {
-    const cases: Array<[string, string, { receipts: boolean; ack: 'auto' | 'client-individual' }, Record<string, unknown>]> = [
-      ['no-receipts', '/queue/bench-plain', { receipts: false, ack: 'auto' }, {}],
-      ['receipt-every-send', '/queue/bench-receipts', { receipts: true, ack: 'auto' }, { window: WINDOW }],
-      ['client-individual', '/queue/bench-acks', { receipts: false, ack: 'client-individual' }, { prefetch: PREFETCH }],
-    ];
-    for (const [name, destination, opts, extra] of cases) {
-      console.log(JSON.stringify({ ...common, ...extra, ...(await runCase(port, name, destination, opts)) }));
+    for (const [name, destination, opts, extra] of CASES) {
+      const result = await runCase(port, name, destination, opts);
+      ours.set(name, result.msgsPerSec);
+      console.log(JSON.stringify({ ...common, ...extra, ...result }));
     }
   } finally {
     await adapter.stop();
     await kernel.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(JSON.stringify({ bench: 'stomp-throughput', compare: 'rabbitmq', status: rabbitmqStatus() }));
+  await compareRabbitmq(ours);
+}
+
+/** the same cases against a running RabbitMQ STOMP listener, as ratios measured in this run */
+async function compareRabbitmq(ours: Map<string, number>): Promise<void> {
+  const status = rabbitmqStatus();
+  if (status !== 'installed') {
+    console.log(JSON.stringify({ bench: 'stomp-throughput', compare: 'rabbitmq', status }));
+    return;
+  }
+  for (const [name, destination, opts, extra] of CASES) {
+    try {
+      const result = await runCase(RABBIT_PORT, name, destination, opts, RABBIT_LOGIN);
+      console.log(JSON.stringify({
+        bench: 'stomp-throughput', broker: 'rabbitmq', bodyBytes: BODY, ...extra, ...result,
+        rocketgateToRabbitmq: Number(((ours.get(name) ?? 0) / result.msgsPerSec).toFixed(3)),
+      }));
+    } catch (err) {
+      console.log(JSON.stringify({ bench: 'stomp-throughput', compare: 'rabbitmq', status: `installed, but no STOMP listener on ${RABBIT_PORT}: ${String(err)}` }));
+      return;
+    }
+  }
 }
 
 function rabbitmqStatus(): string {
@@ -187,7 +224,7 @@ function rabbitmqStatus(): string {
   } catch {
     return 'rabbitmq-server not found: no comparison run';
   }
-  return 'rabbitmq-server is installed: start it with the rabbitmq_stomp plugin and run this bench with --port 61613 against it';
+  return 'installed';
 }
 
 await main();

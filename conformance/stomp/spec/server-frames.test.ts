@@ -40,7 +40,7 @@ test('STOMP 1.2 §MESSAGE: destination, message-id, subscription, ack, content-t
 
 test('STOMP 1.2 §RECEIPT: every client frame that asks gets one, in order', async () => {
   const c = await client();
-  c.frame('SUBSCRIBE', { id: 's', destination: '/topic/receipts', receipt: '1' });
+  c.frame('SUBSCRIBE', { id: 's', destination: '/topic/receipts-sub', receipt: '1' });
   c.frame('SEND', { destination: '/queue/receipts', receipt: '2' }, 'x');
   c.frame('BEGIN', { transaction: 't', receipt: '3' });
   c.frame('SEND', { destination: '/queue/receipts', transaction: 't', receipt: '4' }, 'y');

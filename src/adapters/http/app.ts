@@ -31,9 +31,8 @@ export function createApp(o: AppOptions): express.Express {
     app.get('/', (_req: Request, res: Response) => res.redirect(302, '/dashboard/'));
     app.use('/dashboard', o.dashboard);
   }
-  const router = express.Router();
-  mountRoutes(router, o.routes, { auth: o.auth, metrics: o.metrics });
-  app.use(router);
+  // routes straight on the app: one dispatch level less than a sub-router
+  mountRoutes(app, o.routes, { auth: o.auth, metrics: o.metrics });
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new HttpError(HttpErrorCode.NotFound, `no route for ${req.method} ${req.path}`));
   });

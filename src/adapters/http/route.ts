@@ -4,10 +4,10 @@
  * (authenticate → parse → validate → handle → reply) and openapi.ts turns the same
  * declarations into the OpenAPI document, so every route is described by construction.
  */
-import type { Request, Response, Router } from 'express';
+import type { IRouter, Request, Response } from 'express';
 import type { Authenticator, Principal, TopicAction } from '../common/auth.js';
 import { authenticateRequest, authorizeAdmin, authorizeTopic } from './auth.js';
-import { HttpError, HttpErrorCode } from './errors.js';
+import { HttpError, HttpErrorCode, toHttpError } from './errors.js';
 import type { HttpMetrics } from './metrics.js';
 import type { JsonSchema } from './schemas.js';
 import { bodyValidator, paramValidator } from './validate.js';
@@ -122,21 +122,21 @@ export interface MountOptions {
   metrics: HttpMetrics;
 }
 
-export function mountRoutes(router: Router, specs: RouteSpec[], options: MountOptions): void {
+export function mountRoutes(router: IRouter, specs: RouteSpec[], options: MountOptions): void {
   for (const spec of specs) mountRoute(router, spec, options);
 }
 
-function mountRoute(router: Router, spec: RouteSpec, { auth, metrics }: MountOptions): void {
+function mountRoute(router: IRouter, spec: RouteSpec, { auth, metrics }: MountOptions): void {
   const validateParams = spec.params ? paramValidator<unknown>(spec.params, 'path') : (p: unknown) => p;
   const validateQuery = spec.query ? paramValidator<unknown>(spec.query, 'query') : () => ({});
   const validateBody = spec.body && spec.body.validate !== false ? bodyValidator<unknown>(spec.body.schema) : (b: unknown) => b;
   const routeLabel = spec.path;
 
   router[spec.method](expressPath(spec.path), async (req: Request, res: Response, next: (err?: unknown) => void) => {
-    const started = spec.streaming ? 0 : performance.now();
-    if (!spec.streaming) {
-      res.once('finish', () => metrics.observeRequest(spec.method, routeLabel, res.statusCode, (performance.now() - started) / 1000));
-    }
+    const started = performance.now();
+    const observe = (status: number): void => {
+      if (!spec.streaming) metrics.observeRequest(spec.method, routeLabel, status, (performance.now() - started) / 1000);
+    };
     try {
       const principal = spec.auth === 'public' ? undefined : authenticateRequest(auth, req.headers);
       if (spec.auth === 'admin-read' || spec.auth === 'admin-write') authorizeAdmin(principal, spec.auth === 'admin-write');
@@ -167,7 +167,10 @@ function mountRoute(router: Router, spec: RouteSpec, { auth, metrics }: MountOpt
       };
       const reply = await spec.handler(ctx);
       if (reply) sendReply(res, reply);
+      observe(res.statusCode);
     } catch (err) {
+      const e = toHttpError(err);
+      observe(e.status);
       next(err);
     }
   });

@@ -60,7 +60,7 @@ export class Connection implements OutboundSink {
   constructor(readonly gateway: MqttGateway, readonly socket: Duplex, readonly remoteAddress: string, transport: 'tcp' | 'ws') {
     // a WebSocket frame per write: send each packet as one buffer
     this.singleBuffer = transport === 'ws';
-    this.inbound = new InboundPipeline(this, gateway.limits.maxInflight);
+    this.inbound = new InboundPipeline(this, gateway.limits.maxInflight, gateway.stats);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
     this.parser.on('error', (err: Error) => this.fail(new MqttProtocolError(ReasonCode.MalformedPacket, `malformed packet: ${err.message}`)));

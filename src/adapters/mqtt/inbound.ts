@@ -16,7 +16,7 @@ export class InboundPipeline {
   private outstanding = 0;
   private paused = false;
 
-  constructor(private readonly control: ReadControl, private readonly window: number) {}
+  constructor(private readonly control: ReadControl, private readonly window: number, private readonly peak: { inboundPeakPending: number }) {}
 
   get pending(): number {
     return this.outstanding;
@@ -25,6 +25,7 @@ export class InboundPipeline {
   /** `work` is already running; `answer` runs after every earlier answer, with its outcome */
   track<T>(work: Promise<T>, answer: (result: Settled<T>) => void): void {
     this.outstanding++;
+    if (this.outstanding > this.peak.inboundPeakPending) this.peak.inboundPeakPending = this.outstanding;
     if (!this.paused && this.outstanding >= this.window) {
       this.paused = true;
       this.control.pauseReading();

@@ -58,6 +58,7 @@ export const createMqttAdapter: AdapterFactory<MqttAdapterConfig> = (context, co
         publishDenied: s.publishDenied,
         subscribeDenied: s.subscribeDenied,
         connectRefused: s.connectRefused,
+        inboundPeakPending: s.inboundPeakPending,
       };
     },
     addresses() {

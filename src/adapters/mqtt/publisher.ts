@@ -48,18 +48,18 @@ export class Publisher {
   private send(message: Message): Promise<SendResult> {
     const topic = message.topic;
     if (this.known.has(topic) || this.watch.get(topic)) return this.producer.send(message);
-    const before = this.creating.get(topic);
-    const sent = before ? before.then(() => this.producer.send(message), () => this.producer.send(message)) : this.producer.send(message);
+    const first = this.creating.get(topic);
+    // callbacks on one promise run in the order they were added: waiting sends go out in publish order
+    if (first) return first.then(() => this.producer.send(message), () => this.producer.send(message));
+    const sent = this.producer.send(message);
     this.creating.set(topic, sent);
-    void sent.then(
-      () => {
-        this.known.add(topic);
-        if (this.creating.get(topic) === sent) this.creating.delete(topic);
-      },
-      () => {
-        if (this.creating.get(topic) === sent) this.creating.delete(topic);
-      },
-    );
+    const settled = (): void => {
+      this.creating.delete(topic);
+    };
+    void sent.then(() => {
+      this.known.add(topic);
+      settled();
+    }, settled);
     return sent;
   }
 }

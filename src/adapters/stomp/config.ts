@@ -24,6 +24,8 @@ export interface StompAdapterConfig {
   maxHeaderBytes: number;
   /** heart-beat the server offers (STOMP 1.2 §Heart-beating): [can send every, wants to receive every] ms; 0 = none */
   heartBeatMs: [number, number];
+  /** a connection that sends no CONNECT within this gets an ERROR and is closed; 0 = wait forever */
+  connectTimeoutMs?: number;
   /** concurrent connections over both listeners; undefined = unlimited */
   maxConnections?: number;
   /** unacknowledged messages per subscription when SUBSCRIBE names no prefetch-count */
@@ -35,6 +37,11 @@ export interface StompAdapterConfig {
    * subscription leaves its group only when its pull returns
    */
   pullSuspendMs?: number;
+  /**
+   * SUBSCRIBE creates a kernel topic that does not exist yet, so the first messages
+   * sent to it are delivered at once (off: they wait for the consumer's next rebalance)
+   */
+  createTopicsOnSubscribe?: boolean;
   /** the server header of CONNECTED */
   serverName?: string;
 }
@@ -47,8 +54,10 @@ export const defaultStompConfig: StompAdapterConfig = {
   maxHeaders: 1000,
   maxHeaderBytes: 10 * 1024,
   heartBeatMs: [10_000, 10_000],
+  connectTimeoutMs: 10_000,
   defaultPrefetch: 100,
   rebalanceIntervalMs: 2_000,
   pullSuspendMs: 5_000,
+  createTopicsOnSubscribe: true,
   serverName: 'rocketgate',
 };

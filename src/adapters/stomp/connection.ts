@@ -76,6 +76,17 @@ export class Connection {
       drain: () => this.onDrain(),
       close: () => void this.finish(),
     });
+    // a socket that never sends CONNECT does not hold a connection slot forever
+    const connectTimeoutMs = services.config.connectTimeoutMs ?? 10_000;
+    if (connectTimeoutMs > 0) {
+      const timer = setTimeout(() => {
+        if (!this.isConnected) {
+          this.fail(new StompError(StompErrorCode.ConnectTimeout, 'no CONNECT in time', `CONNECT is expected within ${connectTimeoutMs} ms`));
+        }
+      }, connectTimeoutMs);
+      timer.unref();
+      this.timers.push(timer);
+    }
   }
 
   get isConnected(): boolean {
@@ -205,6 +216,7 @@ export class Connection {
       rebalanceIntervalMs: services.config.rebalanceIntervalMs ?? 2_000,
       pullSuspendMs: services.config.pullSuspendMs ?? 5_000,
       handoff: services.handoff,
+      createTopicsOnSubscribe: services.config.createTopicsOnSubscribe ?? true,
       deliver: (frame) => this.deliver(frame),
       onDropped: (reason) => services.logger.debug({ connection: this.token, reason }, 'stomp message dropped'),
     });

@@ -18,7 +18,7 @@
  * subscriber sees everything sent after its SUBSCRIBE was answered.
  */
 import { createHash } from 'node:crypto';
-import type { StoredMessage } from '../../kernel/index.js';
+import { FilterType, type FilterSpec, type StoredMessage } from '../../kernel/index.js';
 import { StompError, StompErrorCode } from './errors.js';
 
 export const DestinationKind = {
@@ -133,4 +133,14 @@ function shorten(name: string): string {
   let head = name.slice(0, MAX_NAME_BYTES - 17);
   while (Buffer.byteLength(head) > MAX_NAME_BYTES - 17) head = head.slice(0, -1);
   return `${head}~${hash}`;
+}
+
+/** selector → SQL92 (ANDed with the tag of the destination); a tag alone → a tag filter */
+export function filterFor(destination: Destination, selector: string | undefined): FilterSpec | undefined {
+  const tag = destination.kind === DestinationKind.Queue || destination.kind === DestinationKind.Topic ? destination.tag : undefined;
+  if (selector !== undefined && selector.trim() !== '') {
+    const expression = tag === undefined ? selector : `(TAGS = '${tag.replace(/'/g, "''")}') AND (${selector})`;
+    return { type: FilterType.Sql92, expression };
+  }
+  return tag === undefined ? undefined : { type: FilterType.Tag, expression: tag };
 }

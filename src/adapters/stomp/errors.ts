@@ -33,6 +33,7 @@ export const StompErrorCode = {
   DuplicateTransaction: 'DUPLICATE_TRANSACTION',
   InvalidSelector: 'INVALID_SELECTOR',
   HeartBeatTimeout: 'HEART_BEAT_TIMEOUT',
+  ConnectTimeout: 'CONNECT_TIMEOUT',
   TooManyConnections: 'TOO_MANY_CONNECTIONS',
   MessageTooLarge: 'MESSAGE_TOO_LARGE',
   Unavailable: 'UNAVAILABLE',

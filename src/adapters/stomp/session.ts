@@ -9,16 +9,16 @@ import {
 } from '../../kernel/index.js';
 import type { Authenticator, Principal } from '../common/auth.js';
 import {
-  DestinationKind, groupNames, parseDestination, remoteTempDestination, type Destination,
+  DestinationKind, filterFor, groupNames, parseDestination, remoteTempDestination, type Destination,
 } from './destination.js';
 import { StompError, StompErrorCode } from './errors.js';
 import type { StompFrame, StompVersion } from './frame.js';
 import { messageFromSend } from './headers.js';
-import { AckMode, Delivery, Subscription, type DeliveryHost, type GroupHandoff } from './subscription.js';
+import { parseAckMode, parsePrefetch, Subscription, type Delivery, type DeliveryHost, type GroupHandoff } from './subscription.js';
+import { AckLedger } from './acks.js';
 import { Transactions } from './transactions.js';
 
 const RETRY_TOPIC_PREFIX = '%RETRY%';
-const MAX_PREFETCH = 65_535;
 /** one kernel batch: at most this many messages, and about this many body bytes */
 const MAX_BATCH = 128;
 const MAX_BATCH_BYTES = 1024 * 1024;
@@ -43,6 +43,7 @@ export interface SessionOptions {
   defaultPrefetch: number;
   rebalanceIntervalMs: number;
   pullSuspendMs: number;
+  createTopicsOnSubscribe: boolean;
   handoff: GroupHandoff;
   deliver(frame: StompFrame): Promise<boolean>;
   onDropped(reason: string): void;
@@ -50,17 +51,17 @@ export interface SessionOptions {
 
 export class Session implements DeliveryHost {
   private readonly subscriptions = new Map<string, Subscription>();
-  /** ack id → unsettled delivery (STOMP 1.2 ACK `id`) */
-  private readonly deliveries = new Map<string, Delivery>();
+  private readonly acks: AckLedger;
   readonly transactions = new Transactions();
   private readonly tempTopics = new Set<string>();
   /** subscriptions still leaving their groups */
   private readonly stopping = new Set<Promise<void>>();
-  private ackSequence = 0;
   private topicSequence = 0;
   private closed = false;
 
-  constructor(private readonly o: SessionOptions) {}
+  constructor(private readonly o: SessionOptions) {
+    this.acks = new AckLedger(this.subscriptions, o.version);
+  }
 
   get subscriptionCount(): number {
     return this.subscriptions.size;
@@ -69,7 +70,7 @@ export class Session implements DeliveryHost {
   // ---- DeliveryHost ----
 
   nextAckId(): string {
-    return String(++this.ackSequence);
+    return this.acks.nextAckId();
   }
 
   deliver(frame: StompFrame): Promise<boolean> {
@@ -77,11 +78,11 @@ export class Session implements DeliveryHost {
   }
 
   track(delivery: Delivery): void {
-    this.deliveries.set(delivery.ackId, delivery);
+    this.acks.track(delivery);
   }
 
   untrack(delivery: Delivery): void {
-    this.deliveries.delete(delivery.ackId);
+    this.acks.untrack(delivery);
   }
 
   // ---- SEND (STOMP 1.2 §SEND) ----
@@ -185,7 +186,7 @@ export class Session implements DeliveryHost {
     if (filter?.type === FilterType.Sql92) await this.checkSelector(destination, filter);
     const subscription = new Subscription({
       id, destination, ackMode, filter, prefetch, durableName, ...placement,
-      rebalanceIntervalMs: this.o.rebalanceIntervalMs, pullSuspendMs: this.o.pullSuspendMs,
+      rebalanceIntervalMs: this.o.rebalanceIntervalMs, pullSuspendMs: this.o.pullSuspendMs, createTopic: this.o.createTopicsOnSubscribe,
     }, this.o.kernel, this, this.o.handoff);
     this.subscriptions.set(id, subscription);
     try {
@@ -274,7 +275,7 @@ export class Session implements DeliveryHost {
   // ---- ACK / NACK (STOMP 1.2 §ACK, §NACK) ----
 
   ack(frame: StompFrame, status: ConsumeStatus): void {
-    const delivery = this.findDelivery(frame);
+    const delivery = this.acks.find(frame);
     const txId = frame.headers.get('transaction');
     if (txId !== undefined) {
       const tx = this.transactions.get(txId);
@@ -282,37 +283,6 @@ export class Session implements DeliveryHost {
       return;
     }
     if (delivery) delivery.subscription.settle(delivery, status);
-  }
-
-  /** the delivery an ACK/NACK names; undefined when it was already settled */
-  private findDelivery(frame: StompFrame): Delivery | undefined {
-    const h = frame.headers;
-    const id = h.get('id');
-    if (id !== undefined) {
-      const delivery = this.deliveries.get(id);
-      if (delivery) return delivery;
-      if (/^\d{1,15}$/.test(id) && Number(id) <= this.ackSequence) return undefined;
-      // some clients put the message-id in `id`
-      const byMessageId = this.findByMessageId(id, h.get('subscription'));
-      if (byMessageId) return byMessageId;
-      throw new StompError(StompErrorCode.UnknownMessage, `no message with ack id ${JSON.stringify(id)}`,
-        'the id of an ACK or NACK is the ack header of a MESSAGE received on this connection (STOMP 1.2 §ACK)');
-    }
-    const messageId = h.get('message-id');
-    if (messageId === undefined) {
-      const name = this.o.version === '1.2' ? 'id' : 'message-id';
-      throw new StompError(StompErrorCode.MissingHeader, `missing ${name} header`, `ACK and NACK name the message by ${name}`);
-    }
-    return this.findByMessageId(messageId, h.get('subscription'));
-  }
-
-  private findByMessageId(messageId: string, subscriptionId: string | undefined): Delivery | undefined {
-    if (subscriptionId !== undefined) return this.subscriptions.get(subscriptionId)?.findByMessageId(messageId);
-    for (const subscription of this.subscriptions.values()) {
-      const delivery = subscription.findByMessageId(messageId);
-      if (delivery) return delivery;
-    }
-    return undefined;
   }
 
   // ---- COMMIT (STOMP 1.2 §COMMIT); BEGIN and ABORT are Transactions' ----
@@ -341,29 +311,4 @@ export class Session implements DeliveryHost {
       await this.o.kernel.admin.deleteTopic(topic);
     }));
   }
-}
-
-function parseAckMode(value: string | undefined): AckMode {
-  if (value === undefined || value === '') return AckMode.Auto;
-  if (value === AckMode.Auto || value === AckMode.Client || value === AckMode.ClientIndividual) return value;
-  throw new StompError(StompErrorCode.InvalidHeader, `invalid ack header ${JSON.stringify(value.slice(0, 40))}`,
-    'ack is auto, client or client-individual (STOMP 1.2 §SUBSCRIBE ack Header)');
-}
-
-function parsePrefetch(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) < 1) {
-    throw new StompError(StompErrorCode.InvalidHeader, `invalid prefetch ${JSON.stringify(value.slice(0, 40))}`, 'prefetch-count is a positive integer');
-  }
-  return Math.min(Number(value), MAX_PREFETCH);
-}
-
-/** selector → SQL92 (ANDed with the tag of the destination); a tag alone → a tag filter */
-function filterFor(destination: Destination, selector: string | undefined): FilterSpec | undefined {
-  const tag = destination.kind === DestinationKind.Queue || destination.kind === DestinationKind.Topic ? destination.tag : undefined;
-  if (selector !== undefined && selector.trim() !== '') {
-    const expression = tag === undefined ? selector : `(TAGS = '${tag.replace(/'/g, "''")}') AND (${selector})`;
-    return { type: FilterType.Sql92, expression };
-  }
-  return tag === undefined ? undefined : { type: FilterType.Tag, expression: tag };
 }

@@ -19,6 +19,7 @@ import {
   ConsumeFrom, ConsumeStatus, type FilterSpec, type KernelClient, type PushConsumer, type StoredMessage,
 } from '../../kernel/index.js';
 import { levelsMatch, messageLevels, type Destination } from './destination.js';
+import { StompError, StompErrorCode } from './errors.js';
 import type { StompFrame } from './frame.js';
 import { messageHeaders } from './headers.js';
 
@@ -69,6 +70,8 @@ export interface SubscriptionSpec {
   rebalanceIntervalMs: number;
   /** long-poll wait of the consumer's pulls; bounds how long stopping takes */
   pullSuspendMs: number;
+  /** create the kernel topic when it does not exist yet */
+  createTopic: boolean;
 }
 
 /** What a subscription needs from its connection. */
@@ -101,6 +104,23 @@ export class Delivery {
   }
 }
 
+const MAX_PREFETCH = 65_535;
+
+export function parseAckMode(value: string | undefined): AckMode {
+  if (value === undefined || value === '') return AckMode.Auto;
+  if (value === AckMode.Auto || value === AckMode.Client || value === AckMode.ClientIndividual) return value;
+  throw new StompError(StompErrorCode.InvalidHeader, `invalid ack header ${JSON.stringify(value.slice(0, 40))}`,
+    'ack is auto, client or client-individual (STOMP 1.2 §SUBSCRIBE ack Header)');
+}
+
+export function parsePrefetch(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) < 1) {
+    throw new StompError(StompErrorCode.InvalidHeader, `invalid prefetch ${JSON.stringify(value.slice(0, 40))}`, 'prefetch-count is a positive integer');
+  }
+  return Math.min(Number(value), MAX_PREFETCH);
+}
+
 export class Subscription {
   /** unsettled deliveries in delivery order (client mode acks are cumulative over it) */
   private readonly unacked: Delivery[] = [];
@@ -130,6 +150,11 @@ export class Subscription {
   async start(): Promise<void> {
     const { spec } = this;
     await this.handoff.wait(spec.group);
+    // a consumer picks up a topic created later only at its next rebalance: declare it
+    // now (as ActiveMQ and RabbitMQ create destinations on subscribe)
+    if (spec.createTopic && !(await this.kernel.brokerApi.getTopic(spec.destination.topic))) {
+      await this.kernel.admin.createTopic({ topic: spec.destination.topic });
+    }
     this.consumer = this.kernel.createPushConsumer({
       group: spec.group,
       pullSuspendMs: spec.pullSuspendMs,

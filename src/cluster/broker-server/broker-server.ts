@@ -2,7 +2,8 @@
  * A local Broker (src/kernel/broker/broker.ts) served over RocketMQ 4 remoting, so
  * RocketMQ clients and our RemoteBrokerApi reach it (RocketMQ's BrokerController
  * minus the store): a remoting server with the send, pull, consumer, offset and admin
- * processors, and the registration with every nameserver.
+ * processors, transactions with check-backs to producers, and the registration with
+ * every nameserver.
  *
  * The broker's storeHost/storePort should be this server's advertised address: they
  * are written into every record and message id, and RocketMQ clients send
@@ -22,6 +23,7 @@ import { kernelErrorResponse } from './kernel-errors.js';
 import { registerOffsetProcessors } from './offset-processor.js';
 import { registerPullProcessor } from './pull-processor.js';
 import { registerSendProcessors } from './send-processor.js';
+import { TransactionCheckRelay, registerTransactionProcessor } from './transaction-processor.js';
 
 export interface BrokerServerOptions {
   broker: Broker;
@@ -46,6 +48,8 @@ export interface BrokerServerOptions {
   /** how long nameservers keep this broker without a registration (their default 120 s) */
   nameServerExpiryMs?: number;
   compressRegistration?: boolean;
+  /** how long a producer's transaction check poll waits, default 10 s */
+  transactionCheckPollMs?: number;
   onError?: (err: unknown, where: string) => void;
 }
 
@@ -67,18 +71,22 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     onError: (err) => options.onError?.(err, 'processor'),
   });
   let registration: BrokerRegistration | undefined;
+  let relay: TransactionCheckRelay | undefined;
   const ctx: BrokerServerContext = {
     broker: options.broker,
     brokerName: options.brokerName ?? options.broker.brokerName,
     brokerAddr: '',
     connections: new ClientConnections(server),
     topicsMayHaveChanged: () => registration?.nudge(),
+    producerSeen: (connection, clientId, group) => relay?.producerSeen(connection, clientId, group),
   };
+  relay = new TransactionCheckRelay(server, ctx, options.transactionCheckPollMs);
   registerSendProcessors(server, ctx);
   registerPullProcessor(server, ctx);
   registerConsumerProcessors(server, ctx);
   registerOffsetProcessors(server, ctx);
   registerAdminProcessors(server, ctx);
+  registerTransactionProcessor(server, ctx);
 
   const { address, port } = await server.start();
   ctx.brokerAddr = options.advertisedAddress ?? address;
@@ -109,6 +117,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     port,
     registerNow: () => registration?.registerAll() ?? Promise.resolve([]),
     close: async () => {
+      relay?.stop();
       await registration?.stop();
       await client.close();
       await server.close();

@@ -3,7 +3,8 @@
  * ConsumerManageProcessor, AdminBrokerProcessor lock/unlock, SendMessageProcessor's
  * consumer send-back):
  *
- *   HEART_BEAT(34)                 body HeartbeatData → each ConsumerData joins its group
+ *   HEART_BEAT(34)                 body HeartbeatData → each ConsumerData joins its group; each
+ *                                  ProducerData makes the client a target of transaction check-backs
  *   UNREGISTER_CLIENT(35)          {clientID, producerGroup?, consumerGroup?}
  *   GET_CONSUMER_LIST_BY_GROUP(38) {consumerGroup} → {"consumerIdList":[...]}; no member: SYSTEM_ERROR as RocketMQ
  *   LOCK_BATCH_MQ(41)              LockBatchRequestBody → {"lockOKMQSet":[...]}
@@ -85,6 +86,7 @@ async function heartbeat(ctx: BrokerServerContext, req: RemotingCommand, rc: Req
     ctx.connections.bind(rc.connection, consumer.clientId, consumer.group);
     if (joined) ctx.connections.notifyGroupChanged(consumer.group);
   }
+  for (const group of decoded.producerGroups) ctx.producerSeen(rc.connection, decoded.clientId, group);
   return createResponse(req, { code: ResponseCode.SUCCESS });
 }
 

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { ConsumeFrom } from '../../../src/kernel/index.js';
 import type { StoredMessage } from '../../../src/kernel/index.js';
 import type { TestKernel } from '../../helpers/kernel.js';
@@ -112,6 +114,29 @@ describe('HTTP publish', () => {
       const res = await call(`${h.url}/v1/topics/t/messages`, { method: 'POST', body: Buffer.alloc(65 * 1024), headers: { 'content-type': 'application/octet-stream' } });
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('an oversized chunked body (no Content-Length) → 413 after it was read', async () => {
+      const res = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = http.request(`${h.url}/v1/topics/t/messages`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (r) => {
+          let text = '';
+          r.on('data', (c: Buffer) => (text += c.toString()));
+          r.on('end', () => resolve({ status: r.statusCode!, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        for (let i = 0; i < 20; i++) req.write(Buffer.alloc(8 * 1024));
+        req.end();
+      });
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('accepts a gzip-encoded JSON body', async () => {
+      const res = await call(`${h.url}/v1/topics/gz/messages`, {
+        method: 'POST', body: gzipSync(JSON.stringify({ body: 'zipped' })), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      });
+      expect(res.status).toBe(201);
+      expect((await readAll(h.kernel, 'gz'))[0]!.body.toString()).toBe('zipped');
     });
 
     it('invalid topic name → 400 with the path parameter named', async () => {

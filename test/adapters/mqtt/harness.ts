@@ -28,6 +28,12 @@ export interface HarnessOptions {
 }
 
 const clients = new Set<MqttClient>();
+const connacks = new WeakMap<MqttClient, mqtt.IConnackPacket>();
+
+/** the CONNACK that answered the client's CONNECT */
+export function connackOf(client: MqttClient): mqtt.IConnackPacket {
+  return connacks.get(client)!;
+}
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   let kernel = await startTestKernel();
@@ -65,8 +71,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       trace('kernel closed');
     },
     async connect(opts: IClientOptions = {}) {
-      const client = await mqtt.connectAsync(h.url, { reconnectPeriod: 0, connectTimeout: 5_000, ...opts });
+      const client = mqtt.connect(opts.protocol === 'ws' ? h.wsUrl : h.url, { reconnectPeriod: 0, connectTimeout: 5_000, ...opts });
       clients.add(client);
+      // listen before CONNACK: a resumed session's messages may follow it in the same read
+      inbox(client);
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', (ack) => {
+          connacks.set(client, ack);
+          resolve();
+        });
+        client.once('error', reject);
+        client.once('close', () => reject(new Error('connection closed before CONNACK')));
+      });
       return client;
     },
   };
@@ -85,8 +101,17 @@ export interface Received {
   packet: mqtt.IPublishPacket;
 }
 
-/** collects PUBLISH packets a client receives; `next(n)` resolves once n have arrived */
-export function inbox(client: MqttClient): { all: Received[]; next(n?: number, timeoutMs?: number): Promise<Received[]> } {
+export interface Inbox {
+  all: Received[];
+  next(n?: number, timeoutMs?: number): Promise<Received[]>;
+}
+
+const inboxes = new WeakMap<MqttClient, Inbox>();
+
+/** the PUBLISH packets a client received since it was created; `next(n)` resolves once n have arrived */
+export function inbox(client: MqttClient): Inbox {
+  const existing = inboxes.get(client);
+  if (existing) return existing;
   const all: Received[] = [];
   let waiters: Array<() => void> = [];
   client.on('message', (topic, payload, packet) => {
@@ -95,7 +120,7 @@ export function inbox(client: MqttClient): { all: Received[]; next(n?: number, t
     waiters = [];
     for (const f of w) f();
   });
-  return {
+  const box: Inbox = {
     all,
     async next(n = 1, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -113,6 +138,8 @@ export function inbox(client: MqttClient): { all: Received[]; next(n?: number, t
       return all.slice(0, n);
     },
   };
+  inboxes.set(client, box);
+  return box;
 }
 
 /** resolves when the client's connection closes */
@@ -128,7 +155,7 @@ export function closed(client: MqttClient): Promise<void> {
  * the client also receives, after anything sent before it) and returns what arrived
  * before the marker.
  */
-export async function drain(publisher: MqttClient, box: ReturnType<typeof inbox>, markerTopic: string): Promise<Received[]> {
+export async function drain(publisher: MqttClient, box: Inbox, markerTopic: string): Promise<Received[]> {
   const before = box.all.length;
   const marker = `marker-${Math.random()}`;
   await publisher.publishAsync(markerTopic, marker, { qos: 1 });
@@ -138,5 +165,16 @@ export async function drain(publisher: MqttClient, box: ReturnType<typeof inbox>
     if (i >= 0) return box.all.slice(before, i);
     if (Date.now() > deadline) throw new Error('marker never arrived');
     await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** the SUBACK codes for `topics`, failures included (the mqtt client rejects on any failure code) */
+export async function granted(client: MqttClient, topics: string | string[], opts: mqtt.IClientSubscribeOptions): Promise<number[]> {
+  try {
+    return (await client.subscribeAsync(topics, opts)).map((g) => g.qos);
+  } catch (err) {
+    const packet = (err as { packet?: { granted: number[] } }).packet;
+    if (!packet) throw err;
+    return packet.granted;
   }
 }

@@ -57,6 +57,14 @@ describe('STOMP 1.2 §CONNECT or STOMP Frame', () => {
     expect((await wire.frame(0)).command).toBe('CONNECTED');
   });
 
+  test('a connection that never sends CONNECT is closed after connectTimeoutMs', async () => {
+    const { wire } = openWire({ config: { connectTimeoutMs: 50 } });
+    const error = await wire.frame(0, 2_000);
+    expect(error.command).toBe('ERROR');
+    expect(error.headers.get('message')).toBe('no CONNECT in time');
+    await wire.until(() => wire.destroyed, 2_000, 'close');
+  });
+
   test('a second CONNECT is an error', async () => {
     const { wire } = openWire();
     wire.send(CONNECT_12 + CONNECT_12);

@@ -133,3 +133,21 @@ describe('/topic/X (publish/subscribe)', () => {
     expect((await other.next()).headers.get('message')).toBe('missing id header');
   });
 });
+
+describe('destinations that do not exist yet', () => {
+  test('SUBSCRIBE creates the kernel topic, so the first message is delivered at once', async () => {
+    // a consumer would otherwise notice the new topic only at its next rebalance (a minute here)
+    const slow = await startStompServer({ config: { rebalanceIntervalMs: 60_000 } });
+    try {
+      const sub = await RawStompClient.open(slow.port);
+      await sub.request('SUBSCRIBE', { id: 's', destination: '/topic/brand-new' });
+      expect(await slow.kernel.client.admin.listTopics()).toEqual(expect.arrayContaining([expect.objectContaining({ topic: 'brand-new' })]));
+      const producer = await RawStompClient.open(slow.port);
+      await producer.request('SEND', { destination: '/topic/brand-new' }, 'first');
+      expect((await sub.next(5_000)).body.toString()).toBe('first');
+      await Promise.all([sub.disconnect(), producer.disconnect()]);
+    } finally {
+      await slow.close();
+    }
+  });
+});

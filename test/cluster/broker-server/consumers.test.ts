@@ -101,7 +101,7 @@ describe('broker server: consumers, offsets, locks, send-back, lookup', () => {
   test('LOCK_BATCH_MQ gives a queue to one client at a time; UNLOCK_BATCH_MQ releases it', async () => {
     await f.broker.createTopic({ topic: 'ordered', queueCount: 4 });
     const mq = (queueId: number) => ({ brokerName: 'broker-a', queueId, topic: 'ordered' });
-    const lock = (clientId: string, ids: number[], code = RequestCode.LOCK_BATCH_MQ) =>
+    const lock = (clientId: string, ids: number[], code: number = RequestCode.LOCK_BATCH_MQ) =>
       f.invoke(code, undefined, Buffer.from(JSON.stringify({ clientId, consumerGroup: 'og', mqSet: ids.map(mq), onlyThisBroker: true })));
     const a = await lock('A', [0, 1]);
     expect(JSON.parse(a.body!.toString()).lockOKMQSet).toEqual([mq(0), mq(1)]);

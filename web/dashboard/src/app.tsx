@@ -3,7 +3,7 @@
  * navigation bar and the page the address names. Moving to a page moves focus to its
  * heading, so keyboard and screen-reader users land where the content starts.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, clearCredentials, hasCredentials, request, whenUnauthorized } from './api.js';
 import { Notice } from './components/ui.js';
 import { errorText } from './format.js';
@@ -57,9 +57,15 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     return () => protocolRates.stop();
   }, []);
 
+  // after a move to another page (not on the first load, where the skip link comes first)
+  const firstPage = useRef(true);
   useEffect(() => {
     setMenuOpen(false);
     document.title = `${NAV.find(([p]) => p === section)?.[1] ?? 'rocketgate'} · rocketgate`;
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
     const heading = document.getElementById('page-title');
     if (heading && document.activeElement?.tagName !== 'INPUT') heading.focus({ preventScroll: false });
   }, [route.page, route.args.join('/'), section]);
@@ -106,12 +112,16 @@ export function App() {
     });
     request<Session>('api/session').then(
       (s) => {
-        if (s.canRead) {
+        if (s.authenticated && s.canRead) {
           setSession(s);
           setState('ready');
-        } else {
-          setState('login');
+          return;
         }
+        if (hasCredentials()) {
+          clearCredentials();
+          setReason(s.authenticated ? `${s.username} has no admin or read-only rights.` : 'Your sign-in is no longer valid. Sign in again.');
+        }
+        setState('login');
       },
       (err: unknown) => {
         if (hasCredentials()) clearCredentials();

@@ -3,6 +3,9 @@
  * (published at /v1/openapi.json) and of the dashboard's own endpoints.
  */
 export interface Session {
+  /** false: no or wrong credentials; `reason` says which */
+  authenticated: boolean;
+  reason?: string;
   username: string;
   admin: boolean;
   readOnly: boolean;

@@ -20,9 +20,11 @@ export interface ChartProps {
   data: number[][];
   height?: number;
   yLabel?: string;
+  /** show this many seconds up to the newest point (or now), however little data there is */
+  windowSeconds?: number;
 }
 
-export function Chart({ label, series, data, height = 240, yLabel }: ChartProps) {
+export function Chart({ label, series, data, height = 240, yLabel, windowSeconds }: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const seriesKey = series.map((s) => `${s.label}:${s.color}`).join('|');
@@ -33,9 +35,18 @@ export function Chart({ label, series, data, height = 240, yLabel }: ChartProps)
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: {
+        x: {
+          time: true,
+          ...(windowSeconds ? { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => {
+            const end = Number.isFinite(max) ? max : Date.now() / 1000;
+            return [end - windowSeconds, end];
+          } } : {}),
+        },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+      },
       axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, label: yLabel ?? '' }],
       series: [{ label: 'time' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(s.dash ? { dash: s.dash } : {}), points: { show: false } }))],
     };
@@ -49,7 +60,7 @@ export function Chart({ label, series, data, height = 240, yLabel }: ChartProps)
       plot.current = undefined;
     };
     // the chart is rebuilt only when its series change; data updates go through setData below
-  }, [seriesKey, height, yLabel]);
+  }, [seriesKey, height, yLabel, windowSeconds]);
 
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData);

@@ -41,20 +41,35 @@ export interface ConfirmProps {
   onCancel: () => void;
 }
 
-/** a modal <dialog>: focus moves into it, Escape cancels, focus returns to the opener afterwards */
+/**
+ * a modal <dialog>: focus moves into it, Escape cancels (Chrome may close it itself when the
+ * page had no user activation since: `close` cancels too), focus returns to the opener afterwards
+ */
 export function Confirm({ title, message, confirmLabel, danger, typeToConfirm, onConfirm, onCancel }: ConfirmProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  // the element that opened the dialog, taken before the dialog moves focus
+  const [opener] = useState(() => document.activeElement as HTMLElement | null);
   const [typed, setTyped] = useState('');
   useEffect(() => {
-    const dialog = ref.current;
-    const opener = document.activeElement as HTMLElement | null;
-    dialog?.showModal();
-    return () => opener?.focus();
+    ref.current?.showModal();
   }, []);
+  /** closes the dialog and gives focus back before the page removes it (nothing outside an open modal takes focus) */
+  const finish = (then: () => void): void => {
+    const dialog = ref.current;
+    if (dialog?.open) dialog.close();
+    opener?.focus();
+    then();
+  };
   const ready = typeToConfirm === undefined || typed === typeToConfirm;
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="confirm-title" onCancel={(e) => { e.preventDefault(); onCancel(); }}>
-      <form method="dialog" onSubmit={(e) => { e.preventDefault(); if (ready) onConfirm(); }}>
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby="confirm-title"
+      onCancel={(e) => { e.preventDefault(); finish(onCancel); }}
+      onClose={() => { opener?.focus(); onCancel(); }}
+    >
+      <form method="dialog" onSubmit={(e) => { e.preventDefault(); if (ready) finish(onConfirm); }}>
         <h2 id="confirm-title">{title}</h2>
         <div>{message}</div>
         {typeToConfirm !== undefined ? (
@@ -64,7 +79,7 @@ export function Confirm({ title, message, confirmLabel, danger, typeToConfirm, o
           </label>
         ) : null}
         <div class="dialog-actions">
-          <button type="button" onClick={onCancel} autoFocus={typeToConfirm === undefined}>Cancel</button>
+          <button type="button" onClick={() => finish(onCancel)} autoFocus={typeToConfirm === undefined}>Cancel</button>
           <button type="submit" class={danger ? 'danger' : 'primary'} disabled={!ready}>{confirmLabel}</button>
         </div>
       </form>

@@ -45,7 +45,7 @@ export function ConnectionsPage() {
 
   const members: Member[] = (groups.data?.groups ?? [])
     .filter((g) => !groupKind(g).internal)
-    .flatMap((g) => g.members.map((m) => ({ clientId: m.clientId, protocol: m.protocol, group: g, lastHeartbeat: m.lastHeartbeat, topics: [...new Set(m.subscriptions.map((s) => s.topic))] })));
+    .flatMap((g) => g.members.map((m) => ({ clientId: m.clientId, protocol: m.protocol, group: g, lastHeartbeat: m.lastHeartbeat, topics: [...new Set(m.subscriptions.map((s) => s.topic).filter((t) => !t.startsWith('%')))] })));
   const sse = metrics.data ? metricValue(metrics.data, 'rocketgate_http_sse_streams') : undefined;
   const deliveries = (result: string): number | undefined => (metrics.data ? metricValue(metrics.data, 'rocketgate_webhook_deliveries_total', { result }) : undefined);
 

@@ -24,7 +24,8 @@ export function GroupDetailPage({ group }: { group: string }) {
   const [pending, setPending] = useState<Pending | undefined>();
   const [notice, setNotice] = useState<{ kind: 'error' | 'success'; text: string } | undefined>();
 
-  const topics = [...new Set([...(lag.data?.queues ?? []).map((q) => q.topic), ...(info.data?.members ?? []).flatMap((m) => m.subscriptions.map((s) => s.topic))])].sort();
+  const topics = [...new Set([...(lag.data?.queues ?? []).map((q) => q.topic), ...(info.data?.members ?? []).flatMap((m) => m.subscriptions.map((s) => s.topic))])]
+    .sort((a, b) => Number(a.startsWith('%')) - Number(b.startsWith('%')) || a.localeCompare(b)); // retry topics last
   const resetTopic = topic || topics[0] || '';
 
   const run = async (p: Pending): Promise<void> => {

@@ -17,7 +17,10 @@ export function LoginPage({ onSignedIn, reason }: { onSignedIn: (s: Session) => 
     setCredentials(username, password);
     try {
       const session = await request<Session>('api/session');
-      if (!session.canRead) {
+      if (!session.authenticated) {
+        clearCredentials();
+        setError('Wrong username or password.');
+      } else if (!session.canRead) {
         clearCredentials();
         setError(`${session.username} has no admin or read-only rights.`);
       } else {

@@ -99,7 +99,7 @@ export function MqttPage() {
                 <tr key={group.group}>
                   <th scope="row"><a href={href('groups', group.group)}>{group.group}</a></th>
                   <td>{group.members.map((x) => x.clientId).join(', ') || '—'}</td>
-                  <td class="small">{[...new Set(group.members.flatMap((x) => x.subscriptions.map((s) => `${s.topic} ${s.filter.expression}`)))].join('; ') || '—'}</td>
+                  <td class="small">{[...new Set(group.members.flatMap((x) => x.subscriptions.filter((s) => !s.topic.startsWith('%')).map((s) => `${s.topic} ${s.filter.expression}`)))].join('; ') || '—'}</td>
                   <td class="num">{count(lag)}</td>
                 </tr>
               ))}

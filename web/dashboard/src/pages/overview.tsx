@@ -38,7 +38,7 @@ export function OverviewPage() {
   const info = usePoll((signal) => request<ServerInfo>('/v1/info', { signal }), [], 5_000);
   const storage = usePoll((signal) => request<StorageView>('api/storage', { signal }), [], 10_000);
   const backlog = usePoll((signal) => totalBacklog(signal), [], 10_000);
-  const topics = usePoll((signal) => request<{ topics: unknown[] }>('/v1/topics', { signal }), [], 10_000);
+  const topics = usePoll((signal) => request<{ topics: Array<{ topic: string }> }>('/v1/topics', { signal }), [], 10_000);
 
   const protocols = protocolRates.protocols();
   const latest = protocolRates.latest;
@@ -71,7 +71,7 @@ export function OverviewPage() {
         <Stat label="Flush mode" value={info.data?.flush ?? '—'} hint={info.data?.flush === 'sync' ? 'acknowledged after fsync' : 'flushed on an interval'} />
         <Stat label="Connections" value={count(latest ? totalConnections : undefined)} />
         <Stat id="backlog" label="Backlog" value={count(backlog.data?.total)} hint={backlog.data ? `messages not yet consumed by ${backlog.data.groups} groups` : undefined} />
-        <Stat label="Topics" value={count(topics.data?.topics.length)} />
+        <Stat label="Topics" value={count(topics.data?.topics.filter((t) => !t.topic.startsWith('$')).length)} />
         <Stat label="Store size" value={bytes(storage.data?.storeBytes)} hint={storage.data?.files !== undefined ? `${count(storage.data.files)} files` : storage.data && !storage.data.embedded ? 'no local store (gateway node)' : undefined} />
         <Stat label="Disk use" value={usedPct === undefined ? '—' : `${usedPct}%`} hint={disk ? `${bytes(disk.availableBytes)} free of ${bytes(disk.totalBytes)}` : undefined} />
       </div>
@@ -79,7 +79,7 @@ export function OverviewPage() {
       <h2>Messages per second, last {WINDOW_MS / 60_000} minutes</h2>
       {protocolRates.error ? <Notice kind="error">Rates unavailable: {protocolRates.error}</Notice> : null}
       <div class="chart-card" data-samples={protocolRates.samples.length}>
-        <Chart label="Messages in (solid) and out (dashed) per second by protocol" series={series} data={data} yLabel="msg/s" />
+        <Chart label="Messages in (solid) and out (dashed) per second by protocol" series={series} data={data} yLabel="msg/s" windowSeconds={WINDOW_MS / 1000} />
       </div>
 
       <TableWrap label="Protocols">

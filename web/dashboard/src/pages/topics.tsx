@@ -39,7 +39,7 @@ function CreateTopic({ onCreated }: { onCreated: (topic: string) => void }) {
     <form class="inline-form" onSubmit={submit} aria-labelledby="create-topic-title">
       <h2 id="create-topic-title">Create a topic</h2>
       <label class="field"><span>Name</span>
-        <input name="topic" required maxLength={127} pattern="[^/+#]+" value={name} onInput={(e) => setName(e.currentTarget.value)} aria-describedby="topic-name-hint" />
+        <input name="topic" required maxLength={127} pattern={'[^\\/+#]+'} value={name} onInput={(e) => setName(e.currentTarget.value)} aria-describedby="topic-name-hint" />
       </label>
       <label class="field"><span>Queues</span>
         <input name="queueCount" type="number" min={1} max={1024} required value={queues} onInput={(e) => setQueues(Number(e.currentTarget.value))} />
@@ -65,7 +65,8 @@ export function TopicsPage() {
     return tracker.current.update(Object.fromEntries(list.map((t) => [t.topic, sumMaxOffsets(t)])));
   }, [topics.data]);
 
-  const shown = (topics.data?.topics ?? []).filter((t) => t.topic.toLowerCase().includes(filter.toLowerCase()));
+  // `$` topics are the adapters' own tables (MQTT retained messages, sessions, wills)
+  const shown = (topics.data?.topics ?? []).filter((t) => (system || !t.topic.startsWith('$')) && t.topic.toLowerCase().includes(filter.toLowerCase()));
   return (
     <section aria-labelledby="page-title">
       <PageHeader title="Topics" />
