@@ -71,16 +71,15 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     onError: (err) => options.onError?.(err, 'processor'),
   });
   let registration: BrokerRegistration | undefined;
-  let relay: TransactionCheckRelay | undefined;
   const ctx: BrokerServerContext = {
     broker: options.broker,
     brokerName: options.brokerName ?? options.broker.brokerName,
     brokerAddr: '',
     connections: new ClientConnections(server),
     topicsMayHaveChanged: () => registration?.nudge(),
-    producerSeen: (connection, clientId, group) => relay?.producerSeen(connection, clientId, group),
+    producerSeen: (connection, clientId, group) => relay.producerSeen(connection, clientId, group),
   };
-  relay = new TransactionCheckRelay(server, ctx, options.transactionCheckPollMs);
+  const relay = new TransactionCheckRelay(server, ctx, options.transactionCheckPollMs);
   registerSendProcessors(server, ctx);
   registerPullProcessor(server, ctx);
   registerConsumerProcessors(server, ctx);
@@ -117,7 +116,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     port,
     registerNow: () => registration?.registerAll() ?? Promise.resolve([]),
     close: async () => {
-      relay?.stop();
+      relay.stop();
       await registration?.stop();
       await client.close();
       await server.close();

@@ -66,7 +66,14 @@ export class RemotingClient {
         reject(new RemotingError(RemotingErrorCode.Timeout, `${requestCodeName(request.code)} to ${address} got no response within ${timeoutMs} ms`));
       }, remaining);
       this.pending.set(opaque, { resolve, reject, timer, connection });
-      if (!connection.send(cmd)) this.settleFailed(opaque, new RemotingError(RemotingErrorCode.ConnectionClosed, `connection to ${address} closed before ${requestCodeName(request.code)} was sent`));
+      let sent: boolean;
+      try {
+        sent = connection.send(cmd);
+      } catch (err) {
+        this.settleFailed(opaque, err as Error);
+        return;
+      }
+      if (!sent) this.settleFailed(opaque, new RemotingError(RemotingErrorCode.ConnectionClosed, `connection to ${address} closed before ${requestCodeName(request.code)} was sent`));
     });
   }
 

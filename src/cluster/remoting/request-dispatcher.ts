@@ -58,7 +58,17 @@ export class RequestDispatcher {
   dispatch(connection: Connection, request: RemotingCommand): void {
     const oneway = isOneway(request);
     const answer = (response: RemotingCommand | undefined): void => {
-      if (!oneway && response) connection.send(response);
+      if (oneway || !response) return;
+      try {
+        connection.send(response);
+      } catch (err) {
+        // a response that cannot be encoded (a header beyond the 24-bit length ...) becomes an error response
+        try {
+          connection.send(createResponse(request, { code: ResponseCode.SYSTEM_ERROR, remark: `the response could not be encoded: ${(err as Error).message}` }));
+        } catch (second) {
+          connection.close(second as Error);
+        }
+      }
     };
     const processor = this.processors.get(request.code);
     if (!processor) {

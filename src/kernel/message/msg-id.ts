@@ -26,18 +26,25 @@ export function decodeHost(buf: Buffer, offset: number): string {
   return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
 }
 
+const prefixCache = new Map<string, string>();
+
 export function formatMsgId(parts: MsgIdParts): string {
-  const buf = Buffer.alloc(16);
-  encodeHost(parts.host).copy(buf, 0);
-  buf.writeInt32BE(parts.port, 4);
-  buf.writeBigInt64BE(BigInt(parts.commitLogOffset), 8);
-  return buf.toString('hex').toUpperCase();
+  const key = `${parts.host}:${parts.port}`;
+  let prefix = prefixCache.get(key);
+  if (!prefix) {
+    const buf = Buffer.alloc(8);
+    encodeHost(parts.host).copy(buf, 0);
+    buf.writeInt32BE(parts.port, 4);
+    prefix = buf.toString('hex').toUpperCase();
+    if (prefixCache.size < 1024) prefixCache.set(key, prefix);
+  }
+  return prefix + parts.commitLogOffset.toString(16).toUpperCase().padStart(16, '0');
 }
 
 export function parseMsgId(msgId: string): MsgIdParts | undefined {
   if (msgId.length !== MSG_ID_LENGTH || !/^[0-9a-fA-F]+$/.test(msgId)) return undefined;
   const buf = Buffer.from(msgId, 'hex');
-  return { host: decodeHost(buf, 0), port: buf.readInt32BE(4), commitLogOffset: Number(buf.readBigInt64BE(8)) };
+  return { host: decodeHost(buf, 0), port: buf.readInt32BE(4), commitLogOffset: buf.readInt32BE(8) * 4294967296 + buf.readUInt32BE(12) };
 }
 
 let uniqueCounter = 0;

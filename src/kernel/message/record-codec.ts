@@ -22,12 +22,14 @@
  *     .     2  PROPERTIESLENGTH, then PROPERTIES  `name\u0001value\u0002...`
  *
  * As in RocketMQ 5, the last property is `__CRC32#` with a 10-digit CRC32 over every
- * byte of the record before that value, so a torn or corrupt header, topic or property
- * string is caught, not only a bad body.
+ * byte of the record before that value except the body (BODYCRC, inside the covered
+ * header, guards the body), so a torn or corrupt header, topic or property string is
+ * caught, not only a bad body, and the body is checksummed once, not twice.
  */
 import { crc32 } from 'node:zlib';
 import type { StoredMessage, Message } from './message.js';
 import { formatMsgId, encodeHost, decodeHost } from './msg-id.js';
+import { readInt64BE, writeInt64BE } from '../common/int64.js';
 import { PropertyName, KEY_SEPARATOR, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from './properties.js';
 
 export const MESSAGE_MAGIC_CODE = -626843481; // 0xDAA320A7
@@ -128,13 +130,13 @@ export function encodeRecord(msg: Message, header: Omit<RecordHeader, 'queueOffs
   buf.writeInt32BE(header.queueId, RecordOffset.QueueId);
   buf.writeInt32BE(header.flag, RecordOffset.Flag);
   buf.writeInt32BE(header.sysFlag, RecordOffset.SysFlag);
-  buf.writeBigInt64BE(BigInt(header.bornTimestamp), RecordOffset.BornTimestamp);
-  encodeHost(header.bornHost).copy(buf, RecordOffset.BornHost);
+  writeInt64BE(buf, header.bornTimestamp, RecordOffset.BornTimestamp);
+  hostBytes(header.bornHost).copy(buf, RecordOffset.BornHost);
   buf.writeInt32BE(header.bornPort, RecordOffset.BornHost + 4);
-  encodeHost(header.storeHost).copy(buf, RecordOffset.StoreHost);
+  hostBytes(header.storeHost).copy(buf, RecordOffset.StoreHost);
   buf.writeInt32BE(header.storePort, RecordOffset.StoreHost + 4);
   buf.writeInt32BE(header.reconsumeTimes, RecordOffset.ReconsumeTimes);
-  buf.writeBigInt64BE(BigInt(header.preparedTransactionOffset), RecordOffset.PreparedTransactionOffset);
+  writeInt64BE(buf, header.preparedTransactionOffset, RecordOffset.PreparedTransactionOffset);
   let pos = RecordOffset.BodyLength;
   buf.writeInt32BE(msg.body.length, pos);
   pos += 4;
@@ -152,11 +154,11 @@ export function encodeRecord(msg: Message, header: Omit<RecordHeader, 'queueOffs
 
 /** Writes queue offset, physical offset and store timestamp, then seals the record CRC. */
 export function stampRecord(buf: Buffer, queueOffset: number, physicalOffset: number, storeTimestamp: number): void {
-  buf.writeBigInt64BE(BigInt(queueOffset), RecordOffset.QueueOffset);
-  buf.writeBigInt64BE(BigInt(physicalOffset), RecordOffset.PhysicalOffset);
-  buf.writeBigInt64BE(BigInt(storeTimestamp), RecordOffset.StoreTimestamp);
+  writeInt64BE(buf, queueOffset, RecordOffset.QueueOffset);
+  writeInt64BE(buf, physicalOffset, RecordOffset.PhysicalOffset);
+  writeInt64BE(buf, storeTimestamp, RecordOffset.StoreTimestamp);
   const crcAt = buf.length - CRC_VALUE_BYTES;
-  const crc = crc32(buf.subarray(0, crcAt)) >>> 0;
+  const crc = recordCrc(buf, 0, crcAt, buf.readInt32BE(RecordOffset.BodyLength));
   buf.write(crc.toString().padStart(CRC_DIGITS, '0'), crcAt, 'latin1');
   buf.write(PROPERTY_SEPARATOR, buf.length - 1, 'latin1');
 }
@@ -194,16 +196,34 @@ export function checkRecord(buf: Buffer, pos: number, available: number): Record
     return { status: RecordCheck.Torn, size: 0, reason: size > available ? 'record runs past the end' : 'bad size' };
   }
   const crcAt = pos + size - CRC_VALUE_BYTES;
-  const stored = buf.toString('latin1', crcAt, crcAt + CRC_DIGITS);
-  const actual = (crc32(buf.subarray(pos, crcAt)) >>> 0).toString().padStart(CRC_DIGITS, '0');
-  if (stored !== actual) return { status: RecordCheck.Corrupt, size, reason: 'record CRC mismatch' };
   const bodyLen = buf.readInt32BE(pos + RecordOffset.BodyLength);
   if (bodyLen < 0 || RECORD_FIXED_SIZE + bodyLen > size) return { status: RecordCheck.Corrupt, size, reason: 'bad body length' };
+  const stored = buf.toString('latin1', crcAt, crcAt + CRC_DIGITS);
+  const actual = recordCrc(buf, pos, crcAt, bodyLen).toString().padStart(CRC_DIGITS, '0');
+  if (stored !== actual) return { status: RecordCheck.Corrupt, size, reason: 'record CRC mismatch' };
   const body = buf.subarray(pos + RecordOffset.BodyLength + 4, pos + RecordOffset.BodyLength + 4 + bodyLen);
   if ((crc32(body) & 0x7fffffff) !== buf.readInt32BE(pos + RecordOffset.BodyCrc)) {
     return { status: RecordCheck.Corrupt, size, reason: 'body CRC mismatch' };
   }
   return { status: RecordCheck.Ok, size };
+}
+
+/** CRC32 of the record at `pos` up to `crcAt`, skipping the body (which BODYCRC covers). */
+function recordCrc(buf: Buffer, pos: number, crcAt: number, bodyLen: number): number {
+  const bodyStart = pos + RecordOffset.BodyLength + 4;
+  const head = crc32(buf.subarray(pos, bodyStart));
+  return crc32(buf.subarray(bodyStart + bodyLen, crcAt), head) >>> 0;
+}
+
+const hostCache = new Map<string, Buffer>();
+/** IPv4 bytes of a host, parsed once per distinct host */
+function hostBytes(host: string): Buffer {
+  let bytes = hostCache.get(host);
+  if (!bytes) {
+    bytes = encodeHost(host);
+    if (hostCache.size < 1024) hostCache.set(host, bytes);
+  }
+  return bytes;
 }
 
 /** Writes a blank (end of segment) marker of `size` bytes into `buf` at `pos`. */
@@ -270,17 +290,17 @@ export function readHeader(buf: Buffer, pos: number): RecordHeader {
   return {
     queueId: buf.readInt32BE(pos + RecordOffset.QueueId),
     flag: buf.readInt32BE(pos + RecordOffset.Flag),
-    queueOffset: Number(buf.readBigInt64BE(pos + RecordOffset.QueueOffset)),
-    physicalOffset: Number(buf.readBigInt64BE(pos + RecordOffset.PhysicalOffset)),
+    queueOffset: readInt64BE(buf, pos + RecordOffset.QueueOffset),
+    physicalOffset: readInt64BE(buf, pos + RecordOffset.PhysicalOffset),
     sysFlag: buf.readInt32BE(pos + RecordOffset.SysFlag),
-    bornTimestamp: Number(buf.readBigInt64BE(pos + RecordOffset.BornTimestamp)),
+    bornTimestamp: readInt64BE(buf, pos + RecordOffset.BornTimestamp),
     bornHost: decodeHost(buf, pos + RecordOffset.BornHost),
     bornPort: buf.readInt32BE(pos + RecordOffset.BornHost + 4),
-    storeTimestamp: Number(buf.readBigInt64BE(pos + RecordOffset.StoreTimestamp)),
+    storeTimestamp: readInt64BE(buf, pos + RecordOffset.StoreTimestamp),
     storeHost: decodeHost(buf, pos + RecordOffset.StoreHost),
     storePort: buf.readInt32BE(pos + RecordOffset.StoreHost + 4),
     reconsumeTimes: buf.readInt32BE(pos + RecordOffset.ReconsumeTimes),
-    preparedTransactionOffset: Number(buf.readBigInt64BE(pos + RecordOffset.PreparedTransactionOffset)),
+    preparedTransactionOffset: readInt64BE(buf, pos + RecordOffset.PreparedTransactionOffset),
   };
 }
 

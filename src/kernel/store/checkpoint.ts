@@ -17,7 +17,7 @@
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { readInt64BE, writeInt64BE } from './int64.js';
+import { readInt64BE, writeInt64BE } from '../common/int64.js';
 import { syncDir } from './mapped-file-queue.js';
 
 export const CHECKPOINT_FILE = 'checkpoint';

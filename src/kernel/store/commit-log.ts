@@ -16,7 +16,7 @@
  */
 import { END_FILE_MIN_BLANK_LENGTH, MESSAGE_MAGIC_CODE, RecordCheck, RecordOffset, checkRecord, writeBlank } from '../message/record-codec.js';
 import { KernelError, KernelErrorCode } from '../errors.js';
-import { readInt64BE } from './int64.js';
+import { readInt64BE } from '../common/int64.js';
 import { GapPolicy, MappedFileQueue } from './mapped-file-queue.js';
 import type { MappedFile } from './mapped-file.js';
 import { ReadCache } from './read-cache.js';

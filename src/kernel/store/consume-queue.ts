@@ -17,7 +17,7 @@
  * dispatch costs no syscall; readers see the tail too.
  */
 import { mkdir } from 'node:fs/promises';
-import { readInt64BE, writeInt64BE } from './int64.js';
+import { readInt64BE, writeInt64BE } from '../common/int64.js';
 import { GapPolicy, MappedFileQueue } from './mapped-file-queue.js';
 
 export const CQ_UNIT_SIZE = 20;

@@ -13,7 +13,7 @@ import { KEY_SEPARATOR, PropertyName } from '../message/properties.js';
 import { AppendOutcome, type ConsumeQueue } from './consume-queue.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
-import { readInt64BE } from './int64.js';
+import { readInt64BE } from '../common/int64.js';
 import type { StoreLogger } from './store-logger.js';
 import type { DispatchRequest, Dispatcher } from './store-api.js';
 

@@ -17,7 +17,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { tagHash } from '../message/record-codec.js';
-import { readInt64BE, writeInt64BE } from './int64.js';
+import { readInt64BE, writeInt64BE } from '../common/int64.js';
 
 export const INDEX_HEADER_SIZE = 40;
 export const INDEX_SLOT_SIZE = 4;

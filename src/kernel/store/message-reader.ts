@@ -11,7 +11,7 @@ import type { CommitLog } from './commit-log.js';
 import { CQ_HOLE_SIZE, CQ_UNIT_SIZE, readEntry, type ConsumeQueue } from './consume-queue.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
-import { readInt64BE } from './int64.js';
+import { readInt64BE } from '../common/int64.js';
 import { GetStatus, type GetResult } from './results.js';
 import type { StoreLogger } from './store-logger.js';
 import type { GetRequest } from './store-api.js';

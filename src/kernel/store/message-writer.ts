@@ -16,7 +16,7 @@ import type { CommitLog, LogWrite } from './commit-log.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import { LazyDispatchRequest, dispatchRequestFromRecord, type DispatcherChain } from './dispatcher.js';
 import type { GroupCommit, Submission } from './flush-service.js';
-import { readInt64BE } from './int64.js';
+import { readInt64BE } from '../common/int64.js';
 import { PutStatus, type PutResult } from './results.js';
 import type { PutOptions } from './store-api.js';
 

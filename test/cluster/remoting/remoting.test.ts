@@ -132,6 +132,13 @@ describe.each(transports)('remoting server and client over %s', (_name, makeTran
     }
   });
 
+  test('a response that cannot be encoded becomes a SYSTEM_ERROR response', async () => {
+    server.register(RequestCode.GET_MIN_OFFSET, (req) => createResponse(req, { code: ResponseCode.SUCCESS, remark: 'x'.repeat(17 * 1024 * 1024) }));
+    const r = await client.invoke(address, createRequest({ code: RequestCode.GET_MIN_OFFSET }));
+    expect(r.code).toBe(ResponseCode.SYSTEM_ERROR);
+    expect(r.remark).toContain('could not be encoded');
+  });
+
   test('calls after close fail with CLOSED, as do connects to nowhere', async () => {
     const other = new RemotingClient(transport);
     await other.close();
