@@ -44,7 +44,9 @@ export interface MqttLimits {
   topicPollMs: number;
   /** long-poll wait of one kernel pull */
   pullSuspendMs: number;
+  /** messages per kernel pull: the node's fan-out, and a persistent session (bounded by its window anyway) */
   pullBatchSize: number;
+  sessionPullBatchSize: number;
 }
 
 export function resolveLimits(config: MqttAdapterConfig): MqttLimits {
@@ -58,6 +60,7 @@ export function resolveLimits(config: MqttAdapterConfig): MqttLimits {
     connectTimeoutMs: 30_000,
     topicPollMs: 1_000,
     pullSuspendMs: 5_000,
-    pullBatchSize: 64,
+    pullBatchSize: 256,
+    sessionPullBatchSize: 64,
   };
 }

@@ -80,7 +80,8 @@ export class MqttGateway {
   }
 
   private reader(group: string, committed: boolean, deliver: ConstructorParameters<typeof KernelReader>[0]['deliver'], gate?: () => Promise<void>): KernelReader {
-    return new KernelReader({ kernel: this.kernel, group, committed, watch: this.watch, batchSize: this.limits.pullBatchSize, suspendMs: this.limits.pullSuspendMs, deliver, gate, logger: this.logger });
+    const batchSize = committed ? this.limits.sessionPullBatchSize : this.limits.pullBatchSize;
+    return new KernelReader({ kernel: this.kernel, group, committed, watch: this.watch, batchSize, suspendMs: this.limits.pullSuspendMs, deliver, gate, logger: this.logger });
   }
 
   async start(): Promise<void> {

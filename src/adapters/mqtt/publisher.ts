@@ -2,6 +2,10 @@
  * Stores one MQTT application message in the kernel: map → send (and, for RETAIN,
  * the retained record, written alongside so both are stored before the client is
  * answered). Used for client PUBLISH packets and for will messages.
+ *
+ * Sends issued in the same turn of the event loop for one kernel topic and sharding
+ * key (one client's PUBLISH packets from one socket read) go to the kernel as one
+ * batch: one queue, in order, each still answered with its own result.
  */
 import type { Message, Producer, SendResult } from '../../kernel/index.js';
 import type { IPublishPacket, QoS } from 'mqtt-packet';
@@ -19,7 +23,18 @@ export interface PublishRequest {
   properties?: IPublishPacket['properties'];
 }
 
+interface Batch {
+  messages: Message[];
+  waiters: Array<{ resolve: (r: SendResult) => void; reject: (err: unknown) => void }>;
+  bytes: number;
+}
+
+const MAX_BATCH_MESSAGES = 128;
+const MAX_BATCH_BYTES = 1024 * 1024;
+
 export class Publisher {
+  private readonly batches = new Map<string, Batch>();
+  private flushScheduled = false;
   /** kernel topics a send has succeeded on */
   private readonly known = new Set<string>();
   /** the first send to a topic not known yet: later sends wait for it, so auto-creation cannot reorder them */
@@ -47,7 +62,7 @@ export class Publisher {
 
   private send(message: Message): Promise<SendResult> {
     const topic = message.topic;
-    if (this.known.has(topic) || this.watch.get(topic)) return this.producer.send(message);
+    if (this.known.has(topic) || this.watch.get(topic)) return this.batched(message);
     const first = this.creating.get(topic);
     // callbacks on one promise run in the order they were added: waiting sends go out in publish order
     if (first) return first.then(() => this.producer.send(message), () => this.producer.send(message));
@@ -61,5 +76,40 @@ export class Publisher {
       settled();
     }, settled);
     return sent;
+  }
+
+  private batched(message: Message): Promise<SendResult> {
+    const key = `${message.topic}\u0000${message.shardingKey ?? ''}`;
+    let batch = this.batches.get(key);
+    if (!batch) this.batches.set(key, (batch = { messages: [], waiters: [], bytes: 0 }));
+    const result = new Promise<SendResult>((resolve, reject) => batch!.waiters.push({ resolve, reject }));
+    batch.messages.push(message);
+    batch.bytes += message.body.length;
+    if (batch.messages.length >= MAX_BATCH_MESSAGES || batch.bytes >= MAX_BATCH_BYTES) {
+      this.batches.delete(key);
+      this.sendBatch(batch);
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+    return result;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batches = [...this.batches.values()];
+    this.batches.clear();
+    for (const b of batches) this.sendBatch(b);
+  }
+
+  private sendBatch(batch: Batch): void {
+    if (batch.messages.length === 1) {
+      this.producer.send(batch.messages[0]!).then(batch.waiters[0]!.resolve, batch.waiters[0]!.reject);
+      return;
+    }
+    this.producer.sendBatch(batch.messages).then(
+      (results) => batch.waiters.forEach((w, i) => w.resolve(results[i]!)),
+      (err: unknown) => batch.waiters.forEach((w) => w.reject(err)),
+    );
   }
 }

@@ -281,7 +281,7 @@ export class Broker {
   // ---- groups and offsets ----
 
   async heartbeat(req: HeartbeatRequest): Promise<void> {
-    await this.groups.ensure({ group: req.group, messageModel: req.messageModel, consumeFrom: req.consumeFrom, consumeTimestamp: req.consumeTimestamp, orderly: req.orderly });
+    await this.groups.ensure({ group: req.group, messageModel: req.messageModel, consumeFrom: req.consumeFrom, consumeTimestamp: req.consumeTimestamp, orderly: req.orderly, maxReconsumeTimes: req.maxReconsumeTimes });
     this.consumers.heartbeat(req);
   }
 

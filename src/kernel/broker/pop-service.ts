@@ -110,7 +110,7 @@ export class PopService {
 
   async changeInvisibleTime(req: ChangeInvisibleTimeRequest): Promise<ChangeInvisibleTimeResult> {
     this.assertOpen();
-    checkInvisibleMs(req.invisibleMs);
+    checkInvisibleMs(req.invisibleMs, 0);
     const { q, entry } = this.current(req.group, req.receiptHandle);
     const next: PopEntry = { ...entry, sequence: this.state.nextSequence(), invisibleUntil: Date.now() + req.invisibleMs };
     this.state.put(q, next);
@@ -248,8 +248,9 @@ function lowestUnsettled(q: PopQueueState): number {
   return q.next;
 }
 
-function checkInvisibleMs(ms: number): void {
-  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_INVISIBLE_MS) {
-    throw new KernelError(KernelErrorCode.InvalidArgument, `invisibleMs must be an integer from 1 to ${MAX_INVISIBLE_MS}, got ${ms}`);
+/** receive needs at least 1 ms; changing the invisibility to 0 makes the message visible at once */
+function checkInvisibleMs(ms: number, min = 1): void {
+  if (!Number.isInteger(ms) || ms < min || ms > MAX_INVISIBLE_MS) {
+    throw new KernelError(KernelErrorCode.InvalidArgument, `invisibleMs must be an integer from ${min} to ${MAX_INVISIBLE_MS}, got ${ms}`);
   }
 }

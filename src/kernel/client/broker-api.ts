@@ -105,6 +105,8 @@ export interface HeartbeatRequest {
   consumeFrom: ConsumeFrom;
   consumeTimestamp?: number;
   orderly?: boolean;
+  /** the group's retry limit before the dead-letter topic */
+  maxReconsumeTimes?: number;
   subscriptions: Subscription[];
   /** which protocol the member speaks (mqtt, stomp, http, kernel ...), for admin views */
   protocol?: string;

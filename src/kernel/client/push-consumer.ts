@@ -91,6 +91,7 @@ export class KernelPushConsumer implements PushConsumer {
     this.running = false;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.quickRebalance) clearTimeout(this.quickRebalance);
     await this.rebalancing;
     const processors = [...this.processors.values()];
     await Promise.all(processors.map((p) => p.drain(drainMs)));
@@ -108,6 +109,7 @@ export class KernelPushConsumer implements PushConsumer {
       consumeFrom: this.o.consumeFrom,
       consumeTimestamp: this.o.consumeTimestamp,
       orderly: this.o.orderly,
+      maxReconsumeTimes: this.o.maxReconsumeTimes,
       subscriptions: this.subscriptionList(),
       protocol: this.o.protocol,
     });
@@ -139,7 +141,12 @@ export class KernelPushConsumer implements PushConsumer {
     const wanted = new Map<string, { ref: QueueRef; filter: FilterSpec }>();
     for (const { topic, filter } of this.subscriptionList()) {
       const info = await this.api.getTopic(topic);
-      if (!info) continue; // not created yet: picked up by a later rebalance
+      if (!info) {
+        // not created yet: look again soon rather than at the next interval, so the
+        // first messages of a new topic are not left waiting
+        if (!topic.startsWith(RETRY_PREFIX)) this.scheduleQuickRebalance();
+        continue;
+      }
       const queues: QueueRef[] = [];
       for (let queueId = 0; queueId < info.queueCount; queueId++) queues.push({ topic, queueId });
       for (const ref of this.broadcasting ? queues : allocateAveragely(queues, members, this.clientId)) wanted.set(queueKey(ref), { ref, filter });
@@ -156,6 +163,16 @@ export class KernelPushConsumer implements PushConsumer {
     if (this.o.orderly) toLock = await this.lockNew(toLock);
     for (const [key, { ref, filter }] of toLock) this.startProcessor(key, ref, filter);
     if (this.o.orderly) await this.renewLocks();
+  }
+
+  private quickRebalance: NodeJS.Timeout | undefined;
+  private scheduleQuickRebalance(): void {
+    if (this.quickRebalance || this.o.rebalanceIntervalMs <= 200) return;
+    this.quickRebalance = setTimeout(() => {
+      this.quickRebalance = undefined;
+      void this.rebalanceNow();
+    }, 200);
+    this.quickRebalance.unref();
   }
 
   private startProcessor(key: string, ref: QueueRef, filter: FilterSpec): void {

@@ -186,7 +186,7 @@ export class QueueProcessor {
     if (this.o.broadcasting) return; // RocketMQ does not retry broadcast messages
     for (;;) {
       try {
-        await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset });
+        await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: this.o.maxReconsumeTimes });
         return;
       } catch (err) {
         this.o.onError(err);

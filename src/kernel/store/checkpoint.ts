@@ -52,7 +52,16 @@ export class Checkpoint {
     }
   }
 
-  async write(data: CheckpointData): Promise<void> {
+  private writing: Promise<void> = Promise.resolve();
+
+  /** writes are serialised: the periodic flush and close may both checkpoint at once */
+  write(data: CheckpointData): Promise<void> {
+    const next = this.writing.catch(() => undefined).then(() => this.writeNow(data));
+    this.writing = next;
+    return next;
+  }
+
+  private async writeNow(data: CheckpointData): Promise<void> {
     const buf = Buffer.alloc(SIZE);
     buf.writeUInt32BE(MAGIC, 0);
     buf.writeInt32BE(VERSION, 4);
