@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // The layer rule of DESIGN.md §2: the kernel imports neither adapters nor cluster;
 // adapters reach the kernel only through src/kernel/index.ts.
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', '**/.prof/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -92,7 +92,9 @@ async function publishAll(c: BareClient, index: number, s: Scenario, topic: stri
     if (rate > 0) {
       const due = t0 + (seq / rate) * 1000;
       const wait = due - now();
+      // paced: yield between sends so this process's subscribers read on time
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      else await new Promise((r) => setImmediate(r));
     }
     if (!c.writable) await c.drained();
     const acked = c.publish(topic, payload(seq), s.qos);

@@ -63,7 +63,7 @@ export class Connection implements OutboundSink {
     this.inbound = new InboundPipeline(this, gateway.limits.maxInflight, gateway.stats);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
-    this.parser.on('error', (err: Error) => this.fail(new MqttProtocolError(ReasonCode.MalformedPacket, `malformed packet: ${err.message}`)));
+    this.parser.on('error', (err: Error) => this.onParseError(err));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.teardown());
     socket.on('close', () => this.teardown());
@@ -89,6 +89,16 @@ export class Connection implements OutboundSink {
     if (pending && pending.length > 0 && wireSize(pending.length) > this.gateway.limits.maxPacketSize && !this.isClosed()) {
       this.fail(new MqttProtocolError(ReasonCode.PacketTooLarge, `packet of ${wireSize(pending.length)} bytes exceeds the maximum of ${this.gateway.limits.maxPacketSize}`));
     }
+  }
+
+  private onParseError(err: Error): void {
+    if (this.state === 'new' && /protocol version/i.test(err.message)) {
+      // [MQTT-3.1.2-2] an unsupported protocol level: CONNACK return code 0x01 in the 3.1.1 layout, then close
+      this.socket.write(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+      this.end();
+      return;
+    }
+    this.fail(new MqttProtocolError(ReasonCode.MalformedPacket, `malformed packet: ${err.message}`));
   }
 
   private onPacket(packet: Packet): void {

@@ -6,7 +6,7 @@
  * by any protocol, on any node, reaches the MQTT subscribers here.
  */
 import type { StoredMessage } from '../../kernel/index.js';
-import { deliveryFor, eligible, readerInterest } from './interest.js';
+import { deliveryFor, eligible, InterestCounter } from './interest.js';
 import type { KernelReader, Replay } from './kernel-reader.js';
 import { messageToOutbound } from './message-map.js';
 import type { Session, Subscription } from './session.js';
@@ -22,6 +22,7 @@ export class NodeFanout {
   /** session → filter → its entry in the index */
   private readonly entries = new Map<Session, Map<string, Entry>>();
   private reader: KernelReader | undefined;
+  private readonly counter = new InterestCounter();
 
   constructor(private readonly createReader: (deliver: (m: StoredMessage, done: () => void, replay: Replay | undefined) => boolean) => KernelReader) {}
 
@@ -43,10 +44,14 @@ export class NodeFanout {
     if (!mine) this.entries.set(session, (mine = new Map()));
     for (const sub of subs) {
       const old = mine.get(sub.filter);
-      if (old) this.index.remove(sub.filter, old);
+      if (old) {
+        this.index.remove(sub.filter, old);
+        this.counter.remove(old.sub);
+      }
       const entry = { session, sub };
       mine.set(sub.filter, entry);
       this.index.add(sub.filter, entry);
+      this.counter.add(sub);
     }
     this.refresh(Math.min(...subs.map((s) => s.subscribedAt)));
   }
@@ -59,6 +64,7 @@ export class NodeFanout {
       if (!entry) continue;
       mine.delete(filter);
       this.index.remove(filter, entry);
+      this.counter.remove(entry.sub);
     }
     if (mine.size === 0) this.entries.delete(session);
     this.refresh(Date.now());
@@ -70,8 +76,7 @@ export class NodeFanout {
   }
 
   private refresh(changeSince: number): void {
-    const subs = [...this.entries.values()].flatMap((m) => [...m.values()].map((e) => e.sub));
-    this.reader?.setInterest(readerInterest(subs), changeSince);
+    this.reader?.setInterest(this.counter.interest(), changeSince);
   }
 
   /** live delivery is not acknowledged back to the kernel: the node commits nothing */

@@ -30,6 +30,51 @@ export function readerInterest(subs: Iterable<{ filter: string; subscribedAt: nu
 }
 
 /**
+ * readerInterest kept up to date as subscriptions come and go, without walking every
+ * subscription of the node on each SUBSCRIBE. `since` only ever moves back: a tail
+ * created later starts early and the eligibility rule drops what is too old.
+ */
+export class InterestCounter {
+  private readonly topics = new Map<string, { tags: Map<string, number>; since: number }>();
+  private all: { tags: Map<string, number>; since: number } | undefined;
+
+  add(sub: { filter: string; subscribedAt: number }): void {
+    this.change(sub, 1);
+  }
+
+  remove(sub: { filter: string; subscribedAt: number }): void {
+    this.change(sub, -1);
+  }
+
+  interest(): ReaderInterest {
+    const toInterest = (s: { tags: Map<string, number> ; since: number }): TopicInterest => ({ tag: tagExpression(s.tags.keys()), since: s.since });
+    const result: ReaderInterest = { topics: new Map([...this.topics].map(([t, s]) => [t, toInterest(s)])) };
+    if (this.all) result.all = toInterest(this.all);
+    return result;
+  }
+
+  private change(sub: { filter: string; subscribedAt: number }, delta: 1 | -1): void {
+    if (interestProblem(sub.filter)) return;
+    const i = interestOf(sub.filter);
+    let slot = i.allTopics ? this.all : this.topics.get(i.topic!);
+    if (!slot) {
+      if (delta < 0) return;
+      slot = { tags: new Map(), since: sub.subscribedAt };
+      if (i.allTopics) this.all = slot;
+      else this.topics.set(i.topic!, slot);
+    }
+    slot.since = Math.min(slot.since, sub.subscribedAt);
+    const n = (slot.tags.get(i.tag) ?? 0) + delta;
+    if (n > 0) slot.tags.set(i.tag, n);
+    else slot.tags.delete(i.tag);
+    if (slot.tags.size === 0) {
+      if (i.allTopics) this.all = undefined;
+      else this.topics.delete(i.topic!);
+    }
+  }
+}
+
+/**
  * A subscription takes the messages stored after it was made; a message read again
  * after a widening (`replay`) only goes to the subscriptions that caused it.
  */
