@@ -2,13 +2,15 @@
  * MQTT throughput and latency: the gateway (through the kernel) against aedes alone
  * (in memory, this Node process) and Debian's mosquitto when installed, in one run.
  *
- *   npx tsx bench/mqtt/throughput.ts [--count N] [--only gateway,aedes,mosquitto]
+ *   npx tsx bench/mqtt/throughput.ts [--count N] [--repeat R] [--only gateway,aedes,mosquitto]
  *
  * Scenarios: QoS 0 and 1, 256-byte payloads, 1→1, 1→10 fan-out, 10→1 fan-in, as fast
  * as each broker takes them (msgs/s counts deliveries to subscribers), plus a paced
  * run at 5,000 msgs/s for latency. The load generator (bench/mqtt/load.ts) is a bare
  * mqtt-packet client in a child process. Prints one JSON document; every gateway and
- * mosquitto result has `ratio` = its msgs/s over aedes' for the same scenario.
+ * mosquitto result has `ratio` = its msgs/s over aedes' for the same scenario. Each
+ * scenario runs R times per broker, interleaved; `runs` lists them (msgs/s, or p99 ms when
+ * paced), the median is reported, `missing` is the worst run's.
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ const arg = (name: string): string | undefined => {
 };
 const COUNT = Number(arg('count') ?? 20_000);
 const ONLY = (arg('only') ?? 'gateway,aedes,mosquitto').split(',');
+const REPEAT = Number(arg('repeat') ?? 3);
 
 const SCENARIOS: Array<{ name: string; publishers: number; subscribers: number; qos: 0 | 1; rate: number }> = [];
 for (const qos of [0, 1] as const) {
@@ -134,26 +137,34 @@ function runInWorker(s: Scenario): Promise<ScenarioResult> {
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, Record<string, ScenarioResult & { ratio?: number }>> = {};
-  const starters: Array<[string, () => Promise<Broker>]> = [];
-  if (ONLY.includes('aedes')) starters.push(['aedes', startAedes]);
-  if (ONLY.includes('gateway')) starters.push(['gateway', startGateway]);
+  const results: Record<string, Record<string, ScenarioResult & { ratio?: number; runs?: number[] }>> = {};
+  const brokers: Broker[] = [];
+  if (ONLY.includes('aedes')) brokers.push(await startAedes());
+  if (ONLY.includes('gateway')) brokers.push(await startGateway());
   const mosquitto = which('mosquitto');
-  if (ONLY.includes('mosquitto') && mosquitto) starters.push(['mosquitto', () => startMosquitto(mosquitto)]);
+  if (ONLY.includes('mosquitto') && mosquitto) brokers.push(await startMosquitto(mosquitto));
   let run = 0;
-  for (const [name, start] of starters) {
-    const broker = await start();
-    results[name] = {};
-    try {
-      for (const sc of SCENARIOS) {
-        const count = sc.rate > 0 ? 15_000 : Math.ceil(COUNT / sc.publishers);
-        const r = await runInWorker({ port: broker.port, run: `${name}-${run++}`, publishers: sc.publishers, subscribers: sc.subscribers, qos: sc.qos, count, rate: sc.rate, payloadBytes: 256, window: 256 });
-        results[name]![sc.name] = r;
-        process.stderr.write(`${name} ${sc.name}: ${JSON.stringify(r)}\n`);
+  try {
+    // scenario by scenario, the brokers back to back and REPEAT times each: a shared machine's
+    // load then falls on every broker alike; the median run is reported
+    for (const sc of SCENARIOS) {
+      const runs = new Map<string, ScenarioResult[]>();
+      for (let rep = 0; rep < REPEAT; rep++) {
+        for (const broker of brokers) {
+          const count = sc.rate > 0 ? 15_000 : Math.ceil(COUNT / sc.publishers);
+          const r = await runInWorker({ port: broker.port, run: `${broker.name}-${run++}`, publishers: sc.publishers, subscribers: sc.subscribers, qos: sc.qos, count, rate: sc.rate, payloadBytes: 256, window: 256 });
+          runs.set(broker.name, [...(runs.get(broker.name) ?? []), r]);
+          process.stderr.write(`${broker.name} ${sc.name}: ${JSON.stringify(r)}\n`);
+        }
       }
-    } finally {
-      await broker.stop();
+      for (const [name, rs] of runs) {
+        const sorted = [...rs].sort((a, b) => (sc.rate > 0 ? a.p99Ms - b.p99Ms : a.msgsPerSec - b.msgsPerSec));
+        const median = sorted[Math.floor(sorted.length / 2)]!;
+        (results[name] ??= {})[sc.name] = { ...median, missing: Math.max(...rs.map((r) => r.missing)), runs: rs.map((r) => (sc.rate > 0 ? r.p99Ms : r.msgsPerSec)) };
+      }
     }
+  } finally {
+    for (const b of brokers) await b.stop();
   }
   const baseline = results.aedes;
   for (const [name, byScenario] of Object.entries(results)) {
@@ -170,7 +181,7 @@ async function main(): Promise<void> {
     'fan-in zero missing': (gw['qos0 10->1 fan-in']?.missing ?? 1) === 0 && (gw['qos1 10->1 fan-in']?.missing ?? 1) === 0,
     'p99 < 10 ms at 5000/s': (gw['qos0 1->1 paced 5000/s']?.p99Ms ?? 99) < 10 && (gw['qos1 1->1 paced 5000/s']?.p99Ms ?? 99) < 10,
   } : undefined;
-  process.stdout.write(`${JSON.stringify({ node: process.version, messagesPerRun: COUNT, payloadBytes: 256, mosquitto: mosquitto ?? null, results, targets }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, messagesPerRun: COUNT, repeat: REPEAT, payloadBytes: 256, mosquitto: mosquitto ?? null, results, targets }, null, 2)}\n`);
 }
 
 await main();

@@ -1,11 +1,13 @@
 /**
  * The command line (commander): `start` (the embedded server, default command),
- * `nameserver` / `broker` / `gateway` (arrive with clustering: exit 2), `hash-password`.
+ * `nameserver` / `broker` / `gateway` (arrive with clustering: exit 2), `hash-password`,
+ * and the admin commands of src/cli/ (`topic`, `group`, `message`, `dlq`, `send`, `consume`).
  * Every config key is a flag of `start`, generated from the schema with its default and
  * environment variable in `--help`.
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
+import { ADMIN_HELP, addAdminCommands, CLIENT_ENV, readProcessStdin } from '../cli/index.js';
 import { DEFAULT_SCRYPT, hashPassword } from '../adapters/common/user-auth.js';
 import { ConfigError, publicSources, resolveConfig, type ResolvedConfig } from './config.js';
 import { CONFIG_FILE_ENV, CONFIG_KEYS, formatValue, type ConfigKey } from './config-keys.js';
@@ -20,6 +22,10 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   exit(code: number): void;
   readPassword(): Promise<string>;
+  /** the admin commands' `--file -`; default: process stdin */
+  readStdin?(): Promise<Buffer>;
+  /** admin progress: a bar on a terminal, lines otherwise; default false */
+  stderrIsTTY?: boolean;
   /** runs the embedded server until a signal; replaced in tests */
   serve(resolved: ResolvedConfig, io: CliIo): Promise<void>;
 }
@@ -45,8 +51,15 @@ export const processIo: CliIo = {
   env: process.env,
   exit: (code) => process.exit(code),
   readPassword: () => readPassword(),
+  readStdin: readProcessStdin,
+  stderrIsTTY: process.stderr.isTTY === true,
   serve: serveEmbedded,
 };
+
+/** the environment without the admin client's variables (ROCKETGATE_SERVER, ...): they are no config keys */
+function serverEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !CLIENT_ENV.includes(name)));
+}
 
 function placeholder(key: ConfigKey): string {
   const last = key.path[key.path.length - 1]!;
@@ -119,7 +132,7 @@ function addStart(program: Command, io: CliIo): void {
     }
     let resolved: ResolvedConfig;
     try {
-      resolved = resolveConfig({ ...(file ? { file } : {}), env: io.env, flags });
+      resolved = resolveConfig({ ...(file ? { file } : {}), env: serverEnv(io.env), flags });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       io.stderr(`rocketgate: ${err.message}\n`);
@@ -184,7 +197,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .description('Multi-protocol messaging gateway (MQTT, STOMP, HTTP) on a RocketMQ-style kernel')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
-    .addHelpText('after', '\nRun "rocketgate start --help" for every server flag with its default.');
+    .addHelpText('after', `\nRun "rocketgate start --help" for every server flag with its default.\n${ADMIN_HELP}`);
   const allowedFlags = ['--config', '--print-config', ...CONFIG_KEYS.map((k) => `--${k.flag}`)];
   const output = {
     writeOut: (s: string) => io.stdout(s),
@@ -200,6 +213,11 @@ export function createProgram(io: CliIo = processIo): Command {
   addClusterRoles(program, io);
   addHashPassword(program, io);
   for (const cmd of program.commands) cmd.configureOutput(output).exitOverride();
+  // after the loop above: their unknown-option errors must not list the flags of "start"
+  const adminOutput = { ...output, outputError: (s: string, write: (s: string) => void) => write(s) };
+  addAdminCommands(program, {
+    ...io, readStdin: io.readStdin ?? readProcessStdin, stderrIsTTY: io.stderrIsTTY ?? false,
+  }, (cmd) => cmd.configureOutput(adminOutput).exitOverride().showSuggestionAfterError(true).showHelpAfterError('(add --help for usage)'));
   return program;
 }
 

@@ -18,6 +18,7 @@ import {
   adapterRegistry, type AdapterHostHooks, type AdapterRegistration, type AdapterSettings, type TlsMaterial,
 } from '../adapters/registry.js';
 import { openEmbeddedKernel, type EmbeddedKernel } from '../kernel/embedded.js';
+import type { KernelClient } from '../kernel/index.js';
 import { publicSources, type ConfigSources } from './config.js';
 import type { Config, TlsConfig } from './config-schema.js';
 import { componentLogger, createRootLogger, type Logger } from './logger.js';
@@ -29,6 +30,8 @@ export interface RunningServer {
   readonly nodeId: string;
   readonly dataDir: string;
   readonly metrics: Registry;
+  /** the in-process kernel client the adapters use (tests and the conformance suite drive the kernel through it) */
+  readonly kernel: KernelClient;
   /** stop adapters, then close the kernel; safe to call more than once */
   stop(): Promise<void>;
 }
@@ -197,6 +200,7 @@ export async function startEmbedded(config: Config, options: EmbeddedOptions = {
     nodeId,
     dataDir,
     metrics,
+    kernel: kernel.client,
     stop: () => (stopped ??= stopAll()),
   };
 }

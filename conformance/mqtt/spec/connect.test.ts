@@ -38,7 +38,8 @@ test('[MQTT-3.1.2-2] an unsupported protocol level gets CONNACK 0x01 and the con
 
 test('[MQTT-3.1.3-8] a zero-byte ClientId with CleanSession 0 gets CONNACK 0x02; [MQTT-3.2.2-4] Session Present 0', async () => {
   const w = await wire(h.url);
-  w.send(connect('', { clean: false }));
+  // (mqtt-packet will not encode it) CONNECT level 4, flags 0 (CleanSession 0), keep alive 0, ClientId ""
+  w.sendRaw([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00]);
   expect(await w.next('connack')).toMatchObject({ returnCode: 2, sessionPresent: false });
   await w.closed;
 });

@@ -40,12 +40,19 @@ test('[MQTT-3.8.4-3] subscribing to the same filter again replaces the subscript
   await w.next('connack');
   w.send({ cmd: 'publish', topic: 'resub/t', payload: Buffer.from('kept'), qos: 1, retain: true, dup: false, messageId: 1 });
   await w.next('puback');
+  // a message stored in the same millisecond as the SUBSCRIBE may also arrive live (RETAIN 0): look for the retained copies
+  const nextRetained = async (): Promise<unknown> => {
+    for (;;) {
+      const p = (await w.next('publish')) as { retain: boolean };
+      if (p.retain) return p;
+    }
+  };
   w.send({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'resub/#', qos: 1 }] });
   await w.next('suback');
-  expect(await w.next('publish')).toMatchObject({ topic: 'resub/t', retain: true, qos: 1 });
+  expect(await nextRetained()).toMatchObject({ topic: 'resub/t', retain: true, qos: 1 });
   w.send({ cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'resub/#', qos: 0 }] });
   await w.next('suback');
-  expect(await w.next('publish')).toMatchObject({ topic: 'resub/t', retain: true, qos: 0 });
+  expect(await nextRetained()).toMatchObject({ topic: 'resub/t', retain: true, qos: 0 });
 });
 
 test('[MQTT-3.10.4-4] [MQTT-3.10.4-5] UNSUBACK carries the packet id, also when nothing matched; [MQTT-3.10.4-1] filters compare character by character', async () => {

@@ -3,7 +3,7 @@
  *
  *   UPDATE_AND_CREATE_TOPIC(17)  {topic, readQueueNums, writeQueueNums, perm, order?} (the kernel keeps
  *                                one queue count: the larger of the two)
- *   DELETE_TOPIC_IN_BROKER(215)  {topic}
+ *   DELETE_TOPIC_IN_BROKER(215)  {topic} → our extension {existed}
  *   GET_ALL_TOPIC_CONFIG(21)     → TopicConfigSerializeWrapper {"dataVersion","topicConfigTable"}
  *   VIEW_MESSAGE_BY_ID(33)       {offset} (the commit log offset a RocketMQ offset msgId names)
  *                                → body: that stored record
@@ -31,9 +31,9 @@ export function registerAdminProcessors(server: RemotingServer, ctx: BrokerServe
     return createResponse(req, { code: ResponseCode.SUCCESS });
   });
   server.register(RequestCode.DELETE_TOPIC_IN_BROKER, async (req) => {
-    await broker.deleteTopic(new HeaderFields(req.extFields).str('topic'));
+    const existed = await broker.deleteTopic(new HeaderFields(req.extFields).str('topic'));
     ctx.topicsMayHaveChanged();
-    return createResponse(req, { code: ResponseCode.SUCCESS });
+    return createResponse(req, { code: ResponseCode.SUCCESS, header: { existed } });
   });
   server.register(RequestCode.GET_ALL_TOPIC_CONFIG, (req) => {
     const table: Record<string, unknown> = {};

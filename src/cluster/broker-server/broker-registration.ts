@@ -44,6 +44,8 @@ export interface RegistrationOptions extends BrokerIdentity {
   topicsVersion: () => number;
   autoCreateQueueCount?: () => number | undefined;
   onError?: (nameServer: string, err: Error) => void;
+  /** after every round, with each nameserver's answer */
+  onRegistered?: (outcomes: RegisterOutcome[]) => void;
 }
 
 export interface RegisterOutcome {
@@ -108,6 +110,7 @@ export class BrokerRegistration {
     const body = encodeRegisterBrokerBody({ dataVersion, topicConfigTable: this.topicConfigTable(), filterServerList: [] }, compress);
     const outcomes = await Promise.all(this.options.nameServers.map((ns) => this.registerWith(ns, body, compress)));
     if (outcomes.every((o) => o.ok)) this.registeredVersion = version;
+    this.options.onRegistered?.(outcomes);
     return outcomes;
   }
 

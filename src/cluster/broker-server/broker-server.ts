@@ -10,6 +10,7 @@
  * VIEW_MESSAGE_BY_ID for an id to the address inside it.
  */
 import type { Broker } from '../../kernel/broker/broker.js';
+import type { CommitOffsetRequest } from '../../kernel/client/broker-api.js';
 import { RemotingClient } from '../remoting/remoting-client.js';
 import { RemotingServer } from '../remoting/remoting-server.js';
 import { TcpTransport } from '../remoting/tcp-transport.js';
@@ -18,6 +19,10 @@ import { registerAdminProcessors } from './admin-processor.js';
 import { BrokerRegistration, type RegisterOutcome } from './broker-registration.js';
 import { ClientConnections } from './client-connections.js';
 import { registerConsumerProcessors } from './consumer-processor.js';
+import { registerKernelAdminProcessors } from './kernel-admin-processor.js';
+import { registerKernelConsumeProcessors } from './kernel-consume-processor.js';
+import { registerKernelPopProcessors } from './kernel-pop-processor.js';
+import { registerSyncProcessors } from './sync-processor.js';
 import type { BrokerServerContext } from './context.js';
 import { kernelErrorResponse } from './kernel-errors.js';
 import { registerOffsetProcessors } from './offset-processor.js';
@@ -50,6 +55,16 @@ export interface BrokerServerOptions {
   compressRegistration?: boolean;
   /** how long a producer's transaction check poll waits, default 10 s */
   transactionCheckPollMs?: number;
+  /**
+   * SYNC_MASTER: resolves once a slave holds the commit log up to `end`, or throws a
+   * ResponseError FLUSH_SLAVE_TIMEOUT / SLAVE_NOT_AVAILABLE (replication/sync-waiter.ts).
+   * Default: resolves at once (ASYNC_MASTER, SLAVE)
+   */
+  replicated?: (end: number) => Promise<void>;
+  /** told of every offset a consumer commits here (a slave keeps them for its master) */
+  offsetCommitted?: (commit: CommitOffsetRequest) => void;
+  /** after each registration round: a slave learns its master's addresses from the answers */
+  onRegistered?: (outcomes: RegisterOutcome[]) => void;
   onError?: (err: unknown, where: string) => void;
 }
 
@@ -75,7 +90,10 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     broker: options.broker,
     brokerName: options.brokerName ?? options.broker.brokerName,
     brokerAddr: '',
+    slave: (options.brokerId ?? 0) !== 0,
     connections: new ClientConnections(server),
+    replicated: options.replicated ?? (() => Promise.resolve()),
+    offsetCommitted: options.offsetCommitted,
     topicsMayHaveChanged: () => registration?.nudge(),
     producerSeen: (connection, clientId, group) => relay.producerSeen(connection, clientId, group),
   };
@@ -86,6 +104,10 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
   registerOffsetProcessors(server, ctx);
   registerAdminProcessors(server, ctx);
   registerTransactionProcessor(server, ctx);
+  registerKernelPopProcessors(server, ctx);
+  registerKernelConsumeProcessors(server, ctx);
+  registerKernelAdminProcessors(server, ctx);
+  registerSyncProcessors(server, ctx);
 
   const { address, port } = await server.start();
   ctx.brokerAddr = options.advertisedAddress ?? address;
@@ -108,6 +130,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
       topicsVersion: () => broker.topics.dataVersion,
       autoCreateQueueCount: () => (broker.topics.autoCreate ? broker.options.defaultQueueCount ?? 8 : undefined),
       onError: (ns, err) => options.onError?.(err, `registration with ${ns}`),
+      onRegistered: options.onRegistered,
     });
     await registration.start();
   }

@@ -13,9 +13,14 @@
  *                                  delayLevel -1 = straight to the DLQ, 0 = the broker's backoff, n = level n
  *
  * A member that joins or leaves (unregister, closed connection) makes the broker send
- * NOTIFY_CONSUMER_IDS_CHANGED to the group's connected members.
+ * NOTIFY_CONSUMER_IDS_CHANGED to the group's connected members. As RocketMQ's heartbeat
+ * does, a clustering group's first heartbeat creates its retry topic `%RETRY%{group}`
+ * (one queue), so every broker of a cluster has it from the start and the topic's queue
+ * layout does not change when the first message fails somewhere.
  */
 import { DEFAULT_DELAY_LEVELS_MS, delayOfLevel } from '../../kernel/broker/delay-levels.js';
+import { retryTopic } from '../../kernel/broker/topic-names.js';
+import { MessageModel } from '../../kernel/client/broker-api.js';
 import { createResponse, type RemotingCommand } from '../remoting/command.js';
 import type { RemotingServer } from '../remoting/remoting-server.js';
 import { RequestCode, ResponseCode } from '../remoting/request-codes.js';
@@ -23,7 +28,7 @@ import { ResponseError, type RequestContext } from '../remoting/request-dispatch
 import { decodeHeartbeat, decodeLockBatch, messageQueueJson, type MessageQueue } from '../protocol/consumer-bodies.js';
 import { jsonBody, parseJsonObject } from '../protocol/fastjson.js';
 import { HeaderFields } from '../protocol/header-fields.js';
-import type { BrokerServerContext } from './context.js';
+import { assertMaster, type BrokerServerContext } from './context.js';
 
 export function registerConsumerProcessors(server: RemotingServer, ctx: BrokerServerContext): void {
   server.register(RequestCode.HEART_BEAT, (req, rc) => heartbeat(ctx, req, rc));
@@ -58,14 +63,16 @@ export function registerConsumerProcessors(server: RemotingServer, ctx: BrokerSe
   });
   server.register(RequestCode.CONSUMER_SEND_MSG_BACK, async (req) => {
     const h = new HeaderFields(req.extFields);
+    assertMaster(ctx, 'send back');
     const delayLevel = h.optInt('delayLevel') ?? 0;
     const levels = ctx.broker.options.delayLevelsMs ?? DEFAULT_DELAY_LEVELS_MS;
-    await ctx.broker.sendBack({
+    const result = await ctx.broker.sendBack({
       group: h.str('group'),
       commitLogOffset: h.int('offset'),
       maxReconsumeTimes: delayLevel < 0 ? 0 : h.optInt('maxReconsumeTimes'),
       delayMs: delayLevel > 0 ? delayOfLevel(delayLevel, levels) : undefined,
     });
+    await ctx.replicated(result.commitLogOffset + 1);
     return createResponse(req, { code: ResponseCode.SUCCESS });
   });
   server.onConnectionClose((connection) => {
@@ -83,6 +90,10 @@ async function heartbeat(ctx: BrokerServerContext, req: RemotingCommand, rc: Req
   for (const consumer of decoded.consumers) {
     const joined = !ctx.broker.consumers.isMember(consumer.group, consumer.clientId);
     await ctx.broker.heartbeat(consumer);
+    if (consumer.messageModel === MessageModel.Clustering && !ctx.broker.topics.get(retryTopic(consumer.group))) {
+      await ctx.broker.topics.create({ topic: retryTopic(consumer.group), queueCount: 1 });
+      ctx.topicsMayHaveChanged();
+    }
     ctx.connections.bind(rc.connection, consumer.clientId, consumer.group);
     if (joined) ctx.connections.notifyGroupChanged(consumer.group);
   }

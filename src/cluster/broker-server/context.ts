@@ -1,16 +1,38 @@
 /** What the broker server's processors share. */
 import type { Broker } from '../../kernel/broker/broker.js';
+import type { CommitOffsetRequest } from '../../kernel/client/broker-api.js';
+import { KernelErrorCode } from '../../kernel/errors.js';
+import { ResponseCode } from '../remoting/request-codes.js';
+import { ResponseError } from '../remoting/request-dispatcher.js';
 import type { Connection } from '../remoting/transport.js';
 import type { ClientConnections } from './client-connections.js';
+import { KERNEL_CODE_FIELD } from './kernel-errors.js';
 
 export interface BrokerServerContext {
   broker: Broker;
   brokerName: string;
   /** this broker's "host:port", as registered with the nameservers */
   brokerAddr: string;
+  /** a slave (broker id > 0): reads only; its log is written by replication */
+  slave: boolean;
   connections: ClientConnections;
   /** re-registers with the nameservers if topic configs changed */
   topicsMayHaveChanged(): void;
   /** a producer client announced its group (transaction check-backs go to it) */
   producerSeen(connection: Connection, clientId: string, group: string): void;
+  /**
+   * after a write that ends at commit log offset `end`: SYNC_MASTER waits until a slave
+   * holds it, or throws a ResponseError FLUSH_SLAVE_TIMEOUT / SLAVE_NOT_AVAILABLE
+   * (replication/sync-waiter.ts); resolves at once otherwise
+   */
+  replicated(end: number): Promise<void>;
+  /** a consumer committed an offset here (a slave remembers those for its master) */
+  offsetCommitted?(commit: CommitOffsetRequest): void;
+}
+
+/** refuses a write on a slave as RocketMQ does: SERVICE_NOT_AVAILABLE */
+export function assertMaster(ctx: BrokerServerContext, what: string): void {
+  if (ctx.slave) {
+    throw new ResponseError(ResponseCode.SERVICE_NOT_AVAILABLE, `${what}: broker ${ctx.brokerName} (${ctx.brokerAddr}) is a slave`, { [KERNEL_CODE_FIELD]: KernelErrorCode.ServiceUnavailable });
+  }
 }

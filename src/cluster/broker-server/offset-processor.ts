@@ -33,7 +33,9 @@ export function registerOffsetProcessors(server: RemotingServer, ctx: BrokerServ
   });
   server.register(RequestCode.UPDATE_CONSUMER_OFFSET, (req) => {
     const h = new HeaderFields(req.extFields);
-    broker.commitOffset({ group: h.str('consumerGroup'), topic: h.str('topic'), queueId: h.int('queueId'), offset: h.int('commitOffset'), clientId: h.optStr('clientId') });
+    const commit = { group: h.str('consumerGroup'), topic: h.str('topic'), queueId: h.int('queueId'), offset: h.int('commitOffset'), clientId: h.optStr('clientId') };
+    broker.commitOffset(commit);
+    ctx.offsetCommitted?.(commit);
     return createResponse(req, { code: ResponseCode.SUCCESS });
   });
   server.register(RequestCode.GET_MAX_OFFSET, (req) => {

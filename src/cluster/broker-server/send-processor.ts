@@ -14,6 +14,11 @@
  *
  * A prepared transactional message (sysFlag 0x4) becomes a half message of the
  * producer group (transactionId answered); compressed bodies are stored inflated.
+ * Batches also answer `kernelResults`: the kernel's SendResult of every message, as JSON.
+ *
+ * A slave refuses sends (SERVICE_NOT_AVAILABLE). A SYNC_MASTER answers once a slave holds
+ * the message; when none does in time, FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE with
+ * the same header (the message is stored on the master), as RocketMQ's handleHA.
  */
 import type { Message } from '../../kernel/message/message.js';
 import { formatMsgId } from '../../kernel/message/msg-id.js';
@@ -25,7 +30,7 @@ import { ResponseError } from '../remoting/request-dispatcher.js';
 import { decodeMessageBatch } from '../protocol/message-batch.js';
 import { readSendHeader, type SendMessageHeader } from '../protocol/send-header.js';
 import { SysFlag, fromWire, plainBody, transactionTypeOf } from '../protocol/wire-message.js';
-import type { BrokerServerContext } from './context.js';
+import { assertMaster, type BrokerServerContext } from './context.js';
 
 export function registerSendProcessors(server: RemotingServer, ctx: BrokerServerContext): void {
   server.register(RequestCode.SEND_MESSAGE, (req) => send(ctx, req, readSendHeader(req.extFields, false)));
@@ -39,6 +44,7 @@ function toMessage(h: SendMessageHeader, body: Buffer, properties: string, sysFl
 }
 
 async function send(ctx: BrokerServerContext, req: RemotingCommand, h: SendMessageHeader): Promise<RemotingCommand> {
+  assertMaster(ctx, 'send');
   const message = toMessage(h, req.body ?? Buffer.alloc(0), h.properties, h.sysFlag);
   const queueId = h.queueId >= 0 ? h.queueId : undefined;
   const before = ctx.broker.topics.dataVersion;
@@ -53,7 +59,7 @@ async function send(ctx: BrokerServerContext, req: RemotingCommand, h: SendMessa
   }
   if (ctx.broker.topics.dataVersion !== before) ctx.topicsMayHaveChanged();
   return createResponse(req, {
-    code: ResponseCode.SUCCESS,
+    ...await replicationOutcome(ctx, result.commitLogOffset + 1),
     header: {
       msgId: offsetMsgId(ctx, result),
       queueId: result.queueId,
@@ -69,6 +75,7 @@ async function send(ctx: BrokerServerContext, req: RemotingCommand, h: SendMessa
 }
 
 async function sendBatch(ctx: BrokerServerContext, req: RemotingCommand, h: SendMessageHeader): Promise<RemotingCommand> {
+  assertMaster(ctx, 'send');
   let entries;
   try {
     entries = decodeMessageBatch(req.body ?? Buffer.alloc(0));
@@ -82,8 +89,9 @@ async function sendBatch(ctx: BrokerServerContext, req: RemotingCommand, h: Send
   const results = await ctx.broker.sendBatch({ topic: h.topic, queueId: h.queueId >= 0 ? h.queueId : undefined, messages });
   if (ctx.broker.topics.dataVersion !== before) ctx.topicsMayHaveChanged();
   const first = results[0]!;
+  const end = Math.max(...results.map((r) => r.commitLogOffset)) + 1;
   return createResponse(req, {
-    code: ResponseCode.SUCCESS,
+    ...await replicationOutcome(ctx, end),
     header: {
       msgId: results.map((r) => offsetMsgId(ctx, r)).join(','),
       queueId: first.queueId,
@@ -93,8 +101,20 @@ async function sendBatch(ctx: BrokerServerContext, req: RemotingCommand, h: Send
       uniqMsgId: results.map((r) => r.msgId).join(','),
       commitLogOffset: first.commitLogOffset,
       storeTimestamp: first.storeTimestamp,
+      kernelResults: JSON.stringify(results),
     },
   });
+}
+
+/** SUCCESS once replicated as the broker's role asks; the ResponseError's code otherwise (the message is stored) */
+async function replicationOutcome(ctx: BrokerServerContext, end: number): Promise<{ code: number; remark?: string }> {
+  try {
+    await ctx.replicated(end);
+    return { code: ResponseCode.SUCCESS };
+  } catch (err) {
+    if (err instanceof ResponseError) return { code: err.responseCode, remark: err.message };
+    throw err;
+  }
 }
 
 /** RocketMQ's offset message id: store host + port + commit log offset */

@@ -71,6 +71,47 @@ export const RequestCode = {
 } as const;
 export type RequestCode = (typeof RequestCode)[keyof typeof RequestCode];
 
+/**
+ * Our own request codes, in a range of their own (9000-9099) that RocketMQ does not use:
+ * the kernel operations RocketMQ 4 has no request for, or whose RocketMQ request cannot
+ * carry the kernel's answer. Only our RemoteBrokerApi and our brokers speak them; a stock
+ * RocketMQ broker answers them with REQUEST_CODE_NOT_SUPPORTED. Request and response
+ * bodies are JSON unless noted; the formats live in protocol/kernel-bodies.ts, the
+ * broker side in broker-server/kernel-*-processor.ts.
+ *
+ *   KERNEL_POP(9001)                 pop with our receipt handles; body: envelope of handles + stored records
+ *   KERNEL_POP_WAIT(9002)            long-poll for an arrival on a topic (and its retry queue) without popping
+ *   KERNEL_ACK(9003) / KERNEL_CHANGE_INVISIBLE(9004) / KERNEL_NACK(9005)   settle by receipt handle
+ *   KERNEL_SEND_BACK(9006)           sendBack with a delay in ms and a result (CONSUMER_SEND_MSG_BACK has neither)
+ *   KERNEL_END_TRANSACTION(9007)     endTransaction with its result (END_TRANSACTION answers nothing)
+ *   KERNEL_POLL_TRANSACTION_CHECKS(9008)  long-poll for check-backs of a producer group
+ *   KERNEL_REDRIVE_DLQ(9009), KERNEL_RESET_OFFSET(9010), KERNEL_GROUP_LAG(9011),
+ *   KERNEL_TOPIC_STATS(9012), KERNEL_GROUP_INFO(9013), KERNEL_DELETE_GROUP(9014),
+ *   KERNEL_VIEW_MESSAGE(9015), KERNEL_TOPIC_INFO(9016)    admin and lookup
+ *   KERNEL_SLAVE_OFFSETS(9020)       a slave hands the master the offsets consumers committed to it
+ *                                    while the master was away (replication/slave-sync.ts)
+ */
+export const KernelRequestCode = {
+  KERNEL_POP: 9001,
+  KERNEL_POP_WAIT: 9002,
+  KERNEL_ACK: 9003,
+  KERNEL_CHANGE_INVISIBLE: 9004,
+  KERNEL_NACK: 9005,
+  KERNEL_SEND_BACK: 9006,
+  KERNEL_END_TRANSACTION: 9007,
+  KERNEL_POLL_TRANSACTION_CHECKS: 9008,
+  KERNEL_REDRIVE_DLQ: 9009,
+  KERNEL_RESET_OFFSET: 9010,
+  KERNEL_GROUP_LAG: 9011,
+  KERNEL_TOPIC_STATS: 9012,
+  KERNEL_GROUP_INFO: 9013,
+  KERNEL_DELETE_GROUP: 9014,
+  KERNEL_VIEW_MESSAGE: 9015,
+  KERNEL_TOPIC_INFO: 9016,
+  KERNEL_SLAVE_OFFSETS: 9020,
+} as const;
+export type KernelRequestCode = (typeof KernelRequestCode)[keyof typeof KernelRequestCode];
+
 export const ResponseCode = {
   SUCCESS: 0,
   SYSTEM_ERROR: 1,
@@ -118,7 +159,7 @@ export const ResponseCode = {
 } as const;
 export type ResponseCode = (typeof ResponseCode)[keyof typeof ResponseCode];
 
-const REQUEST_NAMES = new Map<number, string>(Object.entries(RequestCode).map(([k, v]) => [v, k]));
+const REQUEST_NAMES = new Map<number, string>([...Object.entries(RequestCode), ...Object.entries(KernelRequestCode)].map(([k, v]) => [v, k]));
 const RESPONSE_NAMES = new Map<number, string>(Object.entries(ResponseCode).map(([k, v]) => [v, k]));
 
 /** For logs and remarks: `PULL_MESSAGE(11)` or `code 4711`. */

@@ -64,6 +64,12 @@ export interface BrokerOptions {
   transactionCheckMax?: number;
   /** errors of background services (pop revive, transaction checks) */
   onServiceError?: (err: unknown) => void;
+  /**
+   * a replica (cluster slave): its commit log is written only by replication
+   * (store.appendRaw), so sends and send-backs are refused and the services that write
+   * (schedule delivery, transaction checks) do not run
+   */
+  readOnly?: boolean;
 }
 
 export class Broker {
@@ -134,7 +140,8 @@ export class Broker {
       timeoutMs: options.transactionTimeoutMs, checkIntervalMs: options.transactionCheckIntervalMs, maxChecks: options.transactionCheckMax, maxPollMs: options.maxSuspendMs,
     }, onServiceError);
     broker.dlq = await DlqRedriveService.open(broker, configDir);
-    schedule.start();
+    if (options.readOnly) await broker.transactions.close();
+    else schedule.start();
     return broker;
   }
 
@@ -154,7 +161,7 @@ export class Broker {
   }
 
   private async sendMessages(topic: string, messages: Message[], queueId: number | undefined, noAutoCreate?: boolean): Promise<SendResult[]> {
-    this.assertOpen();
+    this.assertWritable();
     for (const m of messages) validateMessage(m);
     const info = await this.topicForWrite(topic, noAutoCreate);
     const first = messages[0]!;
@@ -263,7 +270,7 @@ export class Broker {
   }
 
   async sendBack(req: SendBackRequest): Promise<SendResult> {
-    this.assertOpen();
+    this.assertWritable();
     const original = await this.store.getMessageByCommitLogOffset(req.commitLogOffset);
     if (!original) throw new KernelError(KernelErrorCode.InvalidArgument, `no message at commit log offset ${req.commitLogOffset}`);
     const group = this.groups.get(req.group);
@@ -439,6 +446,11 @@ export class Broker {
 
   private assertOpen(): void {
     if (this.closed) throw new KernelError(KernelErrorCode.ServiceUnavailable, 'the broker is shutting down');
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.options.readOnly) throw new KernelError(KernelErrorCode.ServiceUnavailable, `broker ${this.brokerName} is a slave: it takes no writes`);
   }
 }
 

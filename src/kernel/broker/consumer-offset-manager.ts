@@ -92,7 +92,8 @@ export class ConsumerOffsetManager {
     await this.persist();
   }
 
-  private snapshot(): OffsetTable {
+  /** every committed offset: `topic@group` → queueId → offset (RocketMQ's offsetTable; a slave copies it) */
+  snapshot(): OffsetTable {
     const out: OffsetTable = {};
     for (const [key, queues] of this.table) out[key] = Object.fromEntries(queues);
     return out;

@@ -85,6 +85,12 @@ export interface SendBackRequest {
   maxReconsumeTimes?: number;
   /** override of the backoff delay before the next attempt */
   delayMs?: number;
+  /**
+   * the queue the consumer read the message from: commit log offsets are per broker, so
+   * a cluster (RemoteBrokerApi) sends the request to the broker group behind this queue
+   */
+  topic?: string;
+  queueId?: number;
 }
 
 export const MessageModel = { Clustering: 'CLUSTERING', Broadcasting: 'BROADCASTING' } as const;

@@ -161,7 +161,7 @@ export class QueueProcessor {
         if (status === ConsumeStatus.Success) break;
         if (attempt + 1 >= this.o.maxReconsumeTimes) {
           // past the limit the message leaves the queue for the dead-letter topic
-          await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: 0 });
+          await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: 0, topic: this.o.topic, queueId: this.o.queueId });
           break;
         }
         await sleep(this.o.suspendMs);
@@ -186,7 +186,7 @@ export class QueueProcessor {
     if (this.o.broadcasting) return; // RocketMQ does not retry broadcast messages
     for (;;) {
       try {
-        await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: this.o.maxReconsumeTimes });
+        await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: this.o.maxReconsumeTimes, topic: this.o.topic, queueId: this.o.queueId });
         return;
       } catch (err) {
         this.o.onError(err);

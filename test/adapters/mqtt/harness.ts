@@ -178,3 +178,13 @@ export async function granted(client: MqttClient, topics: string | string[], opt
     return packet.granted;
   }
 }
+
+/**
+ * Returns once the millisecond clock has moved on. A subscription takes messages stored
+ * from its own millisecond on, so a test that publishes and then subscribes and
+ * expects no live copy starts the subscription in a later millisecond.
+ */
+export async function nextMillisecond(): Promise<void> {
+  const now = Date.now();
+  while (Date.now() === now) await new Promise((r) => setImmediate(r));
+}

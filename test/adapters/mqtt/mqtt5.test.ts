@@ -138,6 +138,18 @@ test('reason codes: UNSUBACK 0x11 when nothing was subscribed, PUBACK 0x90 for a
   expect(c.connected).toBe(true);
 });
 
+test('[MQTT-3.1.2-24] [MQTT-3.1.2-25] a message larger than the client’s Maximum Packet Size is not sent, and the rest flows', async () => {
+  const small = await h.connect({ protocolVersion: 5, properties: { maximumPacketSize: 200 } });
+  const box = inbox(small);
+  await small.subscribeAsync('mps/#', { qos: 1 });
+  const pub = await h.connect();
+  await pub.publishAsync('mps/big', Buffer.alloc(1000), { qos: 1 });
+  await pub.publishAsync('mps/small', 'fits', { qos: 1 });
+  const [m] = await box.next(1);
+  expect(m!.topic).toBe('mps/small');
+  expect(box.all).toHaveLength(1);
+});
+
 test('CONNACK advertises our limits; an empty client id gets an Assigned Client Identifier [MQTT-3.1.3-7]', async () => {
   const c = await h.connect({ protocolVersion: 5, clientId: '' });
   const { connackOf } = await import('./harness.js');

@@ -1,5 +1,5 @@
 /** Retained messages: delivery on subscribe, replacement, deletion, Retain Handling, persistence across restart. */
-import { drain, inbox, startHarness, type Harness } from './harness.js';
+import { drain, inbox, nextMillisecond, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,6 +15,7 @@ test('[MQTT-3.3.1-5] [MQTT-3.3.1-6] [MQTT-3.3.1-8] a new subscription gets the l
   await pub.publishAsync('ret/a', 'second', { qos: 1, retain: true });
   await pub.publishAsync('ret/b/c', 'deep', { qos: 0, retain: true });
   await pub.publishAsync('ret/x', 'not retained', { qos: 1 });
+  await nextMillisecond();
   const sub = await h.connect();
   const box = inbox(sub);
   await sub.subscribeAsync('ret/#', { qos: 1 });
@@ -41,6 +42,7 @@ test('[MQTT-3.3.1-10] [MQTT-3.3.1-11] an empty retained PUBLISH removes the reta
   await pub.publishAsync('gone/t', '', { qos: 1, retain: true });
   const [, empty] = await liveBox.next(2);
   expect(empty!.payload.length).toBe(0);
+  await nextMillisecond();
   const late = await h.connect();
   const lateBox = inbox(late);
   await late.subscribeAsync('gone/#', { qos: 1 });
@@ -50,6 +52,7 @@ test('[MQTT-3.3.1-10] [MQTT-3.3.1-11] an empty retained PUBLISH removes the reta
 test('MQTT 5 Retain Handling 1 and 2 [MQTT-3.3.1-10] [MQTT-3.3.1-11] and Retain As Published [MQTT-3.3.1-13]', async () => {
   const pub = await h.connect({ protocolVersion: 5 });
   await pub.publishAsync('rh/t', 'kept', { qos: 1, retain: true });
+  await nextMillisecond();
   const sub = await h.connect({ protocolVersion: 5 });
   const box = inbox(sub);
   await sub.subscribeAsync('rh/t', { qos: 1, rh: 2 });

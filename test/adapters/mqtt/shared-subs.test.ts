@@ -1,5 +1,5 @@
 /** $share/GROUP/filter: a kernel clustering group, each message to one member (MQTT 5 §4.8.2). */
-import { drain, granted, inbox, startHarness, type Harness } from './harness.js';
+import { drain, granted, inbox, nextMillisecond, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -57,6 +57,7 @@ test('[MQTT-3.8.3-4] No Local on a shared subscription is a protocol error; a ma
 test('retained messages are not sent to a new shared subscription (v5 §4.8.2)', async () => {
   const pub = await h.connect();
   await pub.publishAsync('shret/t', 'retained', { qos: 1, retain: true });
+  await nextMillisecond();
   const c = await h.connect({ protocolVersion: 5 });
   const box = inbox(c);
   await c.subscribeAsync('$share/r/shret/#', { qos: 1 });
