@@ -9,6 +9,7 @@
 import type { AdapterContext, AdapterStats, ProtocolAdapter } from './adapter.js';
 import { createHttpAdapter } from './http/index.js';
 import { createMqttAdapter } from './mqtt/index.js';
+import { createRocketMqAdapter } from './rocketmq/index.js';
 import { createStompAdapter } from './stomp/index.js';
 
 /** PEM bytes read from the configured files; `ca` only where the listener verifies client certificates */
@@ -48,6 +49,15 @@ export interface AdapterSettings {
     port: number;
     maxBodyBytes: number;
     idempotencyWindowMs: number;
+    tls?: TlsMaterial;
+  };
+  rocketmq: {
+    enabled: boolean;
+    port: number;
+    /** the kernel creates unknown topics (QueryRoute may create one) */
+    autoCreateTopics: boolean;
+    /** access key (username) → the secrets it signs with (that user's tokens) */
+    credentials: Array<{ accessKey: string; secretKeys: string[] }>;
     tls?: TlsMaterial;
   };
 }
@@ -118,5 +128,19 @@ const http: AdapterRegistration = {
   }),
 };
 
+const rocketmq: AdapterRegistration = {
+  name: 'rocketmq',
+  enabled: (s) => s.rocketmq.enabled,
+  create: (context, s) => createRocketMqAdapter(context, {
+    host: s.host,
+    port: s.rocketmq.port,
+    nodeId: s.nodeId,
+    maxMessageSize: s.maxMessageSize,
+    autoCreateTopics: s.rocketmq.autoCreateTopics,
+    credentials: s.rocketmq.credentials,
+    ...(s.rocketmq.tls ? { tls: { cert: s.rocketmq.tls.cert, key: s.rocketmq.tls.key } } : {}),
+  }),
+};
+
 /** started in this order, stopped in reverse: HTTP last up and first down, as it reports on the others */
-export const adapterRegistry: readonly AdapterRegistration[] = [mqtt, stomp, http];
+export const adapterRegistry: readonly AdapterRegistration[] = [mqtt, stomp, rocketmq, http];

@@ -11,3 +11,5 @@ export type { Transport, TransportServer, Connection } from './remoting/transpor
 export { RemotingClient, type RemotingClientOptions } from './remoting/remoting-client.js';
 export { RemotingServer, type RemotingServerOptions } from './remoting/remoting-server.js';
 export { RequestCode, ResponseCode } from './remoting/request-codes.js';
+export { RemoteBrokerApi, type RemoteBrokerApiOptions } from './remote-broker-api.js';
+export { KernelRequestCode } from './remoting/request-codes.js';

@@ -36,6 +36,10 @@ export class RouteCache {
     this.current = (options.startIndex ?? Math.floor(Math.random() * options.nameServers.length)) % options.nameServers.length;
   }
 
+  get nameServerAddresses(): readonly string[] {
+    return this.options.nameServers;
+  }
+
   start(): void {
     this.timer ??= setInterval(() => void this.refreshAll(), this.options.refreshIntervalMs ?? 30_000);
     this.timer.unref();
@@ -53,6 +57,24 @@ export class RouteCache {
 
   cached(topic: string): TopicRouteData | undefined {
     return this.routes.get(topic);
+  }
+
+  /**
+   * a route the caller knows before the nameservers do (it just created the topic on these
+   * brokers; their registration follows within a second); the next refresh replaces it
+   */
+  put(topic: string, route: TopicRouteData): void {
+    this.routes.set(topic, route);
+  }
+
+  /** forgets a topic's route (deleted) */
+  forget(topic: string): void {
+    this.routes.delete(topic);
+  }
+
+  /** topics with a cached route */
+  topics(): string[] {
+    return [...this.routes.keys()];
   }
 
   /** fetches the route of `topic` now (concurrent calls share one request) */

@@ -86,6 +86,11 @@ export interface Config {
     idempotencyWindowMs: number;
     tls: TlsConfig;
   };
+  rocketmq: {
+    enabled: boolean;
+    port: number;
+    tls: TlsConfig;
+  };
 }
 
 const MiB = 1024 * 1024;
@@ -198,6 +203,11 @@ export const configSchema: SchemaObject = {
       maxBodyBytes: int(6 * MiB, 'largest request body (bytes; JSON bodies carry base64)', 1024),
       idempotencyWindowMs: int(86_400_000, 'how long an Idempotency-Key is remembered (ms)', 0),
       tls: tls('the HTTP listener'),
+    }),
+    rocketmq: section('RocketMQ 5 gRPC (Apache RocketMQ clients; access key = username, secret = one of its tokens)', {
+      enabled: bool(true, 'start the RocketMQ gRPC listener'),
+      port: port(8081, 'RocketMQ 5 gRPC (MessagingService)'),
+      tls: tls('the RocketMQ listener'),
     }),
   },
 };

@@ -65,9 +65,9 @@ async function readTls(section: string, tls: TlsConfig & { caFile?: string | nul
 
 /** The adapters' view of the config, with TLS files read. */
 export async function adapterSettings(config: Config, nodeId: string): Promise<AdapterSettings> {
-  const { mqtt, stomp, http } = config;
-  const [mqttTls, stompTls, httpTls] = await Promise.all([
-    readTls('mqtt', mqtt.tls), readTls('stomp', stomp.tls), readTls('http', http.tls),
+  const { mqtt, stomp, http, rocketmq } = config;
+  const [mqttTls, stompTls, httpTls, rocketmqTls] = await Promise.all([
+    readTls('mqtt', mqtt.tls), readTls('stomp', stomp.tls), readTls('http', http.tls), readTls('rocketmq', rocketmq.tls),
   ]);
   return {
     host: config.host,
@@ -87,6 +87,11 @@ export async function adapterSettings(config: Config, nodeId: string): Promise<A
     http: {
       enabled: http.enabled, port: http.port, maxBodyBytes: http.maxBodyBytes,
       idempotencyWindowMs: http.idempotencyWindowMs, ...(httpTls ? { tls: httpTls } : {}),
+    },
+    rocketmq: {
+      enabled: rocketmq.enabled, port: rocketmq.port, autoCreateTopics: config.autoCreateTopics,
+      credentials: config.users.filter((u) => u.tokens.length > 0).map((u) => ({ accessKey: u.username, secretKeys: u.tokens })),
+      ...(rocketmqTls ? { tls: rocketmqTls } : {}),
     },
   };
 }

@@ -44,6 +44,7 @@ const TEST_BASE: ConfigOverrides = {
   mqtt: { port: 0, wsPort: 0 },
   stomp: { port: 0, wsPort: 0 },
   http: { port: 0 },
+  rocketmq: { port: 0 },
   shutdownTimeoutMs: 5_000,
 };
 

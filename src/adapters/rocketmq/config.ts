@@ -38,6 +38,8 @@ export interface RocketMqAdapterConfig {
   clientExpiryMs?: number;
   /** long-poll wait of one transaction check poll */
   transactionCheckPollMs?: number;
+  /** long polling a PushConsumer is told to use (settings handshake) */
+  consumerLongPollingMs?: number;
   /** a receive long-poll answers this long before the client's deadline */
   longPollingMarginMs?: number;
 }
@@ -60,6 +62,7 @@ export function resolveConfig(config: RocketMqAdapterConfig): ResolvedRocketMqCo
     autoRenewMaxMs: 3 * 3_600_000,
     clientExpiryMs: 120_000,
     transactionCheckPollMs: 10_000,
+    consumerLongPollingMs: 20_000,
     longPollingMarginMs: 500,
     ...config,
   };

@@ -68,9 +68,10 @@ const TAG_FORBIDDEN = /[/+#\u0000-\u001f\u007f]/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
 
-export function kernelName(resource: Resource | undefined): string {
+/** `namespace` applies when the resource names none (clients set it on some requests only) */
+export function kernelName(resource: Resource | undefined, namespace = ''): string {
   const name = resource?.name ?? '';
-  const ns = resource?.resourceNamespace ?? '';
+  const ns = resource?.resourceNamespace || namespace;
   return ns === '' ? name : `${ns}${NAMESPACE_SEPARATOR}${name}`;
 }
 
@@ -83,6 +84,7 @@ export function grpcResource(kernel: string, namespace = ''): Resource {
 
 export interface InboundContext {
   maxMessageSize: number;
+  namespace?: string;
   now: number;
 }
 
@@ -185,7 +187,7 @@ function applyUserProperties(message: Message, props: Record<string, string>): v
 
 /** one message of a SendMessageRequest → the kernel Message; throws RocketMqError for bad input */
 export function messageFromGrpc(m: GrpcMessage, ctx: InboundContext): Inbound {
-  const topic = kernelName(m.topic);
+  const topic = kernelName(m.topic, ctx.namespace);
   if (topic === '') fail(Code.IllegalTopic, 'message topic is required');
   const sp = m.systemProperties ?? {};
   const type = typeOf(sp);

@@ -67,7 +67,12 @@ export function addConsumeCommand(program: Command, io: AdminIo): void {
         const request: Record<string, unknown> = { max: Math.min(MAX_PER_RECEIVE, max - received.length), waitMs: wait, invisibleMs };
         if (opts.tag !== undefined) request.tagExpression = opts.tag;
         if (opts.selector !== undefined) request.selector = opts.selector;
-        const { body } = await ctx.client.post<{ messages: ReceivedMessage[] }>(route('receive'), request, { timeoutMs: wait + 10_000 });
+        const { body } = await ctx.client.post<{ messages: ReceivedMessage[] }>(route('receive'), request, { timeoutMs: wait + 10_000 }).catch((err: unknown) => {
+          if (err instanceof RefusedError && err.code === 'TOPIC_NOT_FOUND') {
+            throw new RefusedError(err.status, err.code, `${err.serverMessage}; create it first (rocketgate topic create ${topic}) or publish to it once`);
+          }
+          throw err;
+        });
         let acked = new Set<string>();
         if (opts.ack && body.messages.length > 0) {
           const handles = body.messages.map((m) => m.receiptHandle);

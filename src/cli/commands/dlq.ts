@@ -145,7 +145,8 @@ export function addDlqCommands(program: Command, io: AdminIo): void {
         if (notFound.length > 0) io.stderr(`not in the dead-letter queue of ${group}: ${notFound.join(', ')}\n`);
         printFailures(io, failed);
       }
-      if (failed.length > 0 || notFound.length > 0) throw new PartialError(`${failed.length + notFound.length} of the dead letters were not re-driven`);
+      const missed = failed.length + notFound.length;
+      if (missed > 0) throw new PartialError(`${plural(missed, 'dead letter')} not re-driven`);
     },
   );
 }

@@ -3,7 +3,7 @@
  * KernelRequestCode); JSON in, JSON out, queue ids local to this broker (RemoteBrokerApi
  * maps them into a topic's cluster-wide queue id space):
  *
- *   KERNEL_TOPIC_INFO(9016)    {topic} → TopicInfo, or TOPIC_NOT_EXIST
+ *   KERNEL_TOPIC_INFO(9016)    {topic} → TopicInfo, or TOPIC_NOT_EXIST; {} → every TopicInfo
  *   KERNEL_TOPIC_STATS(9012)   {topic} → TopicStats, or TOPIC_NOT_EXIST
  *   KERNEL_GROUP_INFO(9013)    {group?} → GroupInfo[] (the one group, or every group)
  *   KERNEL_DELETE_GROUP(9014)  {group} → {existed}
@@ -26,7 +26,8 @@ export function registerKernelAdminProcessors(server: RemotingServer, ctx: Broke
   const noTopic = (req: Parameters<typeof createResponse>[0], topic: string) => createResponse(req, { code: ResponseCode.TOPIC_NOT_EXIST, remark: `topic ${JSON.stringify(topic)} does not exist on ${ctx.brokerName}` });
 
   server.register(KernelRequestCode.KERNEL_TOPIC_INFO, (req) => {
-    const { topic } = readJson<{ topic: string }>(req.body, 'topic info');
+    const { topic } = readJson<{ topic?: string }>(req.body, 'topic info');
+    if (topic === undefined) return json(req, broker.topics.list());
     const info = broker.topics.get(topic);
     return info ? json(req, info) : noTopic(req, topic);
   });

@@ -1,0 +1,48 @@
+/**
+ * The fields of one message (DESIGN.md §5 table): body bytes, binary, empty and UTF-8; tag;
+ * keys; properties; content type. Each cell publishes a message with every field its
+ * publisher can express and checks one field of what arrives.
+ */
+import { userProperties, type Feature, type Received } from '../drivers/types.js';
+import {
+  BINARY_BODY, CONTENT_TYPE, fullSpec, KEYS, PROPERTIES, TAG, TEXT_BODY, type Aspect, type CellContext,
+} from './aspect.js';
+
+/** publishes the full message with `body` and returns its one delivery */
+async function exchange(ctx: CellContext, body: Buffer): Promise<Received> {
+  const sub = await ctx.subscribe({ tag: TAG });
+  await ctx.pub.publish(fullSpec(ctx, body));
+  const [m] = await sub.inbox.take(1);
+  return m!;
+}
+
+function fieldAspect(
+  name: string, code: string, needs: Feature[], body: Buffer,
+  check: (ctx: CellContext, m: Received) => void,
+): Aspect {
+  return {
+    name, code, pubNeeds: needs, subNeeds: needs, timeoutMs: 20_000,
+    async run(ctx) {
+      check(ctx, await exchange(ctx, body));
+    },
+  };
+}
+
+export const fieldAspects: Aspect[] = [
+  fieldAspect('body (binary)', 'bin', [], BINARY_BODY, (ctx, m) => ctx.check.equal('body bytes', BINARY_BODY, m.body)),
+  fieldAspect('body (empty)', 'empty', [], Buffer.alloc(0), (ctx, m) => ctx.check.equal('body bytes', Buffer.alloc(0), m.body)),
+  fieldAspect('body (UTF-8)', 'utf8', [], TEXT_BODY, (ctx, m) => {
+    ctx.check.equal('body bytes', TEXT_BODY, m.body);
+    ctx.check.equal('body text', TEXT_BODY.toString('utf8'), m.body.toString('utf8'));
+  }),
+  fieldAspect('tag', 'tag', [], TEXT_BODY, (ctx, m) => {
+    ctx.check.equal('tag', TAG, m.tag);
+    ctx.check.equal('path', `${ctx.topic}/${TAG}`, m.path);
+  }),
+  fieldAspect('keys', 'keys', ['keys'], TEXT_BODY, (ctx, m) => ctx.check.equal('keys', KEYS, m.keys)),
+  fieldAspect('properties', 'props', ['properties'], TEXT_BODY, (ctx, m) => {
+    // protocol-only namespaces (mqtt.*, stomp.*, http.*) may ride along (STYLE.md §4); nothing else may
+    ctx.check.equal('properties', PROPERTIES, userProperties(m.properties));
+  }),
+  fieldAspect('content type', 'ctype', ['contentType'], TEXT_BODY, (ctx, m) => ctx.check.equal('content type', CONTENT_TYPE, m.contentType)),
+];

@@ -1,0 +1,143 @@
+/**
+ * STOMP 1.2 over TCP (DESIGN.md §5, STOMP column): SEND to `/topic/<topic>/<tag>/...`
+ * with `content-type`, `keys`, `JMSXGroupID`, `AMQ_SCHEDULED_DELAY` or `deliverAt`,
+ * `expires` and one custom header per property. Subscriptions use `/topic/...` (pub/sub: a group of
+ * their own from "now") or `/queue/...` (point-to-point and durable: the shared group
+ * that starts at the oldest unconsumed message), a `selector`, and client-individual
+ * acks when the check settles deliveries itself.
+ */
+import { encodeName } from '../../../src/adapters/stomp/destination.js';
+import type { StompFrame } from '../../../src/adapters/stomp/frame.js';
+import { Inbox } from './inbox.js';
+import { StompConnection } from './stomp-connection.js';
+import {
+  fullPath, uniqueName, type Limits, type MessageSpec, type Published, type PublisherDriver, type Received,
+  type SubscribeOptions, type SubscriberDriver, type Subscription,
+} from './types.js';
+
+/** MESSAGE headers that are protocol, not user properties (adapters/stomp/headers.ts messageHeaders) */
+const PROTOCOL_HEADERS = new Set([
+  'destination', 'message-id', 'subscription', 'ack', 'content-type', 'content-length', 'redelivered', 'delivery-count',
+  'timestamp', 'expires', 'priority', 'reply-to', 'correlation-id', 'JMSXGroupID', 'keys',
+]);
+/** subscriptions re-check their group every 2 s (stomp.rebalanceIntervalMs default) */
+const REBALANCE_MS = 2_000;
+const PUBLISH_WINDOW = 100;
+
+export const STOMP_DLQ_BLOCKED = [
+  'not checkable on one default-config server: a NACKed message is redelivered with the kernel\'s retry backoff',
+  '(10 s, 30 s, 1 min ... 2 h) and dead-lettered only after 16 reconsumes, about 4 h 46 min; neither is a config key',
+  '(BrokerOptions.retryBackoffMs is not wired by runtime/embedded.ts) and a STOMP subscription cannot name a redelivery limit',
+].join(' ');
+
+function sendHeaders(spec: MessageSpec): Record<string, string | number | undefined> {
+  const headers: Record<string, string | number | undefined> = { ...spec.properties, destination: `/topic/${fullPath(spec)}` };
+  if (spec.contentType !== undefined) headers['content-type'] = spec.contentType;
+  if (spec.keys?.length) headers.keys = spec.keys.join(',');
+  if (spec.shardingKey !== undefined) headers.JMSXGroupID = spec.shardingKey;
+  if (spec.delayMs !== undefined) headers.AMQ_SCHEDULED_DELAY = spec.delayMs;
+  if (spec.deliverAt !== undefined) headers.deliverAt = spec.deliverAt;
+  if (spec.ttlMs !== undefined) headers.expires = Date.now() + spec.ttlMs;
+  return headers;
+}
+
+export class StompPublisher implements PublisherDriver {
+  readonly name = 'STOMP' as const;
+  readonly limits: Limits = {};
+  private connection: Promise<StompConnection> | undefined;
+
+  /** `port`: the server's STOMP TCP listener, known once it started */
+  constructor(private readonly port: () => number) {}
+
+  private open(): Promise<StompConnection> {
+    this.connection ??= StompConnection.open(this.port());
+    return this.connection;
+  }
+
+  async publish(spec: MessageSpec): Promise<Published> {
+    const connection = await this.open();
+    await connection.request('SEND', sendHeaders(spec), spec.body);
+    return {};
+  }
+
+  /** pipelined SENDs on one connection, each with a receipt */
+  async publishAll(specs: MessageSpec[]): Promise<void> {
+    const connection = await this.open();
+    const window: Array<Promise<void>> = [];
+    for (const spec of specs) {
+      window.push(connection.request('SEND', sendHeaders(spec), spec.body));
+      if (window.length >= PUBLISH_WINDOW) await window.shift();
+    }
+    await Promise.all(window);
+  }
+
+  async close(): Promise<void> {
+    if (this.connection) await (await this.connection).disconnect();
+  }
+}
+
+function normalise(frame: StompFrame, member: string): Received {
+  const h = frame.headers;
+  const destination = h.get('destination') ?? '';
+  const path = destination.replace(/^\/(topic|queue)\//, '');
+  const received: Received = { body: frame.body, path, at: Date.now(), member, keys: [], properties: {} };
+  const tag = path.split('/')[1];
+  if (tag !== undefined) received.tag = tag;
+  const msgId = h.get('message-id');
+  if (msgId !== undefined) received.msgId = msgId;
+  const contentType = h.get('content-type');
+  if (contentType !== undefined) received.contentType = contentType;
+  const keys = h.get('keys');
+  if (keys !== undefined) received.keys = keys.split(',').filter((k) => k !== '');
+  const count = Number(h.get('delivery-count'));
+  if (Number.isInteger(count) && count >= 1) received.redeliveries = count - 1;
+  for (const [name, value] of h) if (!PROTOCOL_HEADERS.has(name)) received.properties![name] = value;
+  return received;
+}
+
+export class StompSubscriber implements SubscriberDriver {
+  readonly name = 'STOMP' as const;
+  readonly limits: Limits = {};
+  readonly blocked: Limits = { deadLetter: STOMP_DLQ_BLOCKED };
+  readonly rebalanceMs = REBALANCE_MS + 500;
+
+  constructor(private readonly port: () => number) {}
+
+  async subscribe(o: SubscribeOptions): Promise<Subscription> {
+    if (o.filter && o.filter.kind !== 'selector' && o.filter.kind !== 'destination') {
+      throw new Error(`STOMP subscriptions filter by destination and selector, not ${o.filter.kind}`);
+    }
+    const tag = o.filter?.kind === 'selector' ? o.filter.tag : o.tag;
+    const path = o.filter?.kind === 'destination' ? [o.topic, ...o.filter.levels].join('/') : tag === undefined ? o.topic : `${o.topic}/${tag}`;
+    const queue = o.group !== undefined || o.durable === true;
+    const destination = `${queue ? '/queue/' : '/topic/'}${path}`;
+    const member = o.member ?? 'stomp';
+    const inbox = new Inbox();
+    const connection = await StompConnection.open(this.port());
+    connection.onError = (text) => inbox.error(`stomp: ${text}`);
+    const settle = o.settle;
+    let id = '';
+    const start = async (): Promise<void> => {
+      id = uniqueName('sub');
+      connection.onMessages(id, (frame) => {
+        const m = normalise(frame, member);
+        inbox.push(m);
+        const ack = frame.headers.get('ack');
+        if (settle && ack !== undefined) connection.send(settle(m) === 'ack' ? 'ACK' : 'NACK', { id: ack });
+      });
+      await connection.request('SUBSCRIBE', {
+        id, destination, ack: settle ? 'client-individual' : 'auto',
+        ...(o.filter?.kind === 'selector' ? { selector: o.filter.selector } : {}),
+      });
+    };
+    await start();
+    return {
+      inbox,
+      // adapters/stomp/destination.ts: the shared group of a /queue/ destination
+      ...(queue ? { group: `stomp-queue-${encodeName(path)}` } : {}),
+      pause: () => connection.request('UNSUBSCRIBE', { id }),
+      resume: start,
+      close: () => connection.disconnect(),
+    };
+  }
+}

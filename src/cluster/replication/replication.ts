@@ -1,0 +1,119 @@
+/**
+ * A broker's part in its group's replication, by role (RocketMQ's BrokerRole):
+ *
+ *   SYNC_MASTER   HA port open (ha-master.ts); a send is acknowledged once a slave holds it
+ *                 (sync-waiter.ts, via the broker server's `replicated` hook)
+ *   ASYNC_MASTER  HA port open; sends are acknowledged after the local store
+ *   SLAVE         copies the master's commit log (ha-slave.ts) and its topics, offsets and
+ *                 groups (slave-sync.ts); reads only (Broker `readOnly`). The master's
+ *                 addresses come from the nameservers' registration answers, or options.
+ *
+ * `serverHooks` goes into startBrokerServer's options; runtime/roles.ts wires it.
+ */
+import type { Broker } from '../../kernel/broker/broker.js';
+import type { BrokerServerOptions } from '../broker-server/broker-server.js';
+import { RemotingClient } from '../remoting/remoting-client.js';
+import { TcpTransport } from '../remoting/tcp-transport.js';
+import type { Transport } from '../remoting/transport.js';
+import { HaMaster } from './ha-master.js';
+import { HaSlave } from './ha-slave.js';
+import { SlaveSync } from './slave-sync.js';
+import { SyncWaiter } from './sync-waiter.js';
+
+export const BROKER_ROLES = ['SYNC_MASTER', 'ASYNC_MASTER', 'SLAVE'] as const;
+export type BrokerRole = (typeof BROKER_ROLES)[number];
+
+export interface ReplicationOptions {
+  broker: Broker;
+  role: BrokerRole;
+  /** master: the HA listener (RocketMQ's default is the broker port + 1); 0 picks a free port */
+  host?: string;
+  haPort?: number;
+  /** slave: the master's HA and remoting addresses, when not learned from the nameservers */
+  masterHaAddress?: string;
+  masterAddress?: string;
+  /** slave: transport of the config and offset sync (default TCP) */
+  transport?: Transport;
+  /** SYNC_MASTER: how long a send waits for a slave, default 5 s */
+  syncTimeoutMs?: number;
+  maxGapBytes?: number;
+  heartbeatMs?: number;
+  housekeepingMs?: number;
+  reconnectMs?: number;
+  /** slave: config and offset sync interval, default 10 s */
+  syncIntervalMs?: number;
+  transferBatchBytes?: number;
+  onError?: (err: Error, where: string) => void;
+}
+
+export interface ReplicationStats {
+  role: BrokerRole;
+  connectedSlaves?: number;
+  slaveAckOffset?: number;
+  syncAcked?: number;
+  syncTimedOut?: number;
+  syncNotAvailable?: number;
+  masterConnected?: boolean;
+  appendedBytes?: number;
+  pendingOffsets?: number;
+}
+
+export interface Replication {
+  readonly role: BrokerRole;
+  /** master: the HA listener's port */
+  readonly haPort?: number;
+  readonly serverHooks: Pick<BrokerServerOptions, 'replicated' | 'offsetCommitted' | 'onRegistered'>;
+  stats(): ReplicationStats;
+  close(): Promise<void>;
+}
+
+export async function startReplication(o: ReplicationOptions): Promise<Replication> {
+  const onError = (where: string) => (err: Error): void => o.onError?.(err, where);
+  if (o.role === 'SLAVE') {
+    if (!o.broker.options.readOnly) throw new Error('a SLAVE broker must be opened readOnly: replication writes its commit log');
+    const client = new RemotingClient(o.transport ?? new TcpTransport(), { requestTimeoutMs: 3_000 });
+    const ha = new HaSlave({
+      store: o.broker.store, masterHaAddress: o.masterHaAddress, heartbeatMs: o.heartbeatMs, housekeepingMs: o.housekeepingMs,
+      reconnectMs: o.reconnectMs, onError: onError('ha slave'),
+    });
+    const sync = new SlaveSync({ broker: o.broker, client, masterAddress: o.masterAddress, intervalMs: o.syncIntervalMs, onError: onError('slave sync') });
+    return {
+      role: o.role,
+      serverHooks: {
+        offsetCommitted: (commit) => sync.offsetCommitted(commit),
+        onRegistered: (outcomes) => {
+          const answer = outcomes.find((r) => r.ok && r.masterAddr);
+          if (!answer) return;
+          if (!o.masterHaAddress && answer.haServerAddr) ha.setMaster(answer.haServerAddr);
+          if (!o.masterAddress) sync.setMaster(answer.masterAddr);
+        },
+      },
+      stats: () => ({ role: o.role, masterConnected: ha.connected, appendedBytes: ha.appendedBytes, pendingOffsets: sync.pendingCount }),
+      close: async () => {
+        await ha.close();
+        await sync.close();
+        await client.close();
+      },
+    };
+  }
+  const master = await HaMaster.listen({
+    store: o.broker.store, host: o.host, port: o.haPort ?? 0, heartbeatMs: o.heartbeatMs, housekeepingMs: o.housekeepingMs,
+    transferBatchBytes: o.transferBatchBytes, onError: onError('ha master'),
+  });
+  const waiter = o.role === 'SYNC_MASTER'
+    ? new SyncWaiter(master, { timeoutMs: o.syncTimeoutMs, maxGapBytes: o.maxGapBytes, masterMaxOffset: () => o.broker.store.commitLogMaxOffset })
+    : undefined;
+  return {
+    role: o.role,
+    haPort: master.port,
+    serverHooks: waiter ? { replicated: (end) => waiter.wait(end) } : {},
+    stats: () => ({
+      role: o.role, connectedSlaves: master.connectedSlaves, slaveAckOffset: master.ackOffset,
+      syncAcked: waiter?.counts.acked, syncTimedOut: waiter?.counts.timedOut, syncNotAvailable: waiter?.counts.notAvailable,
+    }),
+    close: async () => {
+      waiter?.close();
+      await master.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Apache's Node.js PushConsumer against the RocketMQ endpoint: QueryAssignment, receive
+ * with auto-renew, ack on success, redelivery through the retry queue on failure (the
+ * delivery attempt counted), the dead-letter queue after the group's maximum, and a slow
+ * listener kept invisible by auto-renew instead of being redelivered.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConsumeResult, Producer, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
+import { ConsumeFrom, MessageModel } from '../../../src/kernel/index.js';
+import { waitFor } from '../../helpers/kernel.js';
+import { quietLogger, shutdownAll, startClient, startRocketMq, type RocketMqHarness } from './helpers.js';
+
+const GROUP = 'push-group';
+const TOPIC = 'push-topic';
+
+describe('RocketMQ PushConsumer (rocketmq-client-nodejs)', () => {
+  let h: RocketMqHarness;
+  let producer: Producer | undefined;
+  let consumer: PushConsumer | undefined;
+  // the client's consume service logs to ~/logs whatever logger it is given: point HOME elsewhere
+  const home = process.env.HOME;
+  const fakeHome = mkdtempSync(path.join(tmpdir(), 'rocketmq-home-'));
+  const deliveries: Array<{ body: string; attempt: number; messageId: string }> = [];
+
+  beforeAll(async () => {
+    process.env.HOME = fakeHome;
+    h = await startRocketMq({ config: { autoRenewInvisibleMs: 1_500, autoRenewAheadMs: 700 } });
+    // the operator's group setting: two redeliveries, then the dead-letter queue
+    await h.kernel.client.brokerApi.heartbeat({
+      clientId: 'setup', group: GROUP, messageModel: MessageModel.Clustering, consumeFrom: ConsumeFrom.Last, maxReconsumeTimes: 2, subscriptions: [],
+    });
+    await h.kernel.client.brokerApi.unregisterClient({ clientId: 'setup', group: GROUP });
+    producer = await startClient(new Producer({ endpoints: h.endpoints, namespace: '', logger: quietLogger, topics: [TOPIC] }));
+    consumer = await startClient(new PushConsumer({
+      endpoints: h.endpoints, namespace: '', logger: quietLogger, consumerGroup: GROUP, subscriptions: new Map([[TOPIC, '*']]),
+      messageListener: {
+        consume: async (view: MessageView) => {
+          const body = view.body.toString();
+          deliveries.push({ body, attempt: view.deliveryAttempt ?? 0, messageId: view.messageId });
+          if (body === 'slow') await new Promise((r) => setTimeout(r, 4_000));
+          if (body === 'poison') return ConsumeResult.FAILURE;
+          if (body === 'flaky' && (view.deliveryAttempt ?? 1) < 3) throw new Error('not yet');
+          return ConsumeResult.SUCCESS;
+        },
+      },
+    }));
+  });
+  afterAll(async () => {
+    await shutdownAll([consumer, producer]);
+    await h.close();
+    process.env.HOME = home;
+    rmSync(fakeHome, { recursive: true, force: true });
+  });
+
+  const seen = (body: string): Array<{ attempt: number; messageId: string }> => deliveries.filter((d) => d.body === body);
+
+  test('a consumed message is acked once; the consumer is a member of its kernel group', async () => {
+    const receipt = await producer!.send({ topic: TOPIC, tag: 'ok', body: Buffer.from('fine') });
+    await waitFor(() => seen('fine').length > 0, 15_000, 'delivery of "fine"');
+    expect(seen('fine')).toEqual([{ attempt: 1, messageId: receipt.messageId }]);
+    const group = await h.kernel.client.admin.getGroup(GROUP);
+    expect(group?.members.map((m) => m.protocol)).toContain('rocketmq');
+  });
+
+  test('a listener that fails twice gets the message a third time, and then succeeds', async () => {
+    await producer!.send({ topic: TOPIC, body: Buffer.from('flaky') });
+    await waitFor(() => seen('flaky').length >= 3, 15_000, 'three deliveries of "flaky"');
+    expect(seen('flaky').map((d) => d.attempt)).toEqual([1, 2, 3]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(seen('flaky')).toHaveLength(3);
+  });
+
+  test('a message that always fails goes to the dead-letter queue after the maximum attempts', async () => {
+    const receipt = await producer!.send({ topic: TOPIC, tag: 'bad', keys: ['poison-1'], body: Buffer.from('poison') });
+    await waitFor(() => seen('poison').length >= 3, 15_000, 'three deliveries of "poison"');
+    const dlq = h.kernel.client.createSimpleConsumer({ group: 'dlq-reader', consumeFrom: ConsumeFrom.First });
+    let dead: Awaited<ReturnType<typeof dlq.receive>> = [];
+    await waitFor(async () => (dead = await dlq.receive({ topic: `%DLQ%${GROUP}`, waitMs: 200 })).length > 0, 10_000, 'the dead letter');
+    expect(dead.map((m) => [m.msgId, m.body.toString(), m.tag, m.keys])).toEqual([[receipt.messageId, 'poison', 'bad', ['poison-1']]]);
+    expect(seen('poison').map((d) => d.attempt)).toEqual([1, 2, 3]);
+  });
+
+  test('a slow listener keeps its message: auto-renew holds it past its invisible duration', async () => {
+    await producer!.send({ topic: TOPIC, body: Buffer.from('slow') });
+    await waitFor(() => seen('slow').length > 0, 15_000, 'delivery of "slow"');
+    // the listener takes 4 s, the invisibility is 1.5 s: without renewal it would come back
+    await new Promise((r) => setTimeout(r, 5_500));
+    expect(seen('slow')).toHaveLength(1);
+    expect(h.adapter.stats().autoRenewed).toBe(0);
+  });
+});
