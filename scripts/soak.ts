@@ -6,7 +6,8 @@
  * Publishers: MQTT (QoS 1, PUBACK), STOMP (SEND with receipt), HTTP (POST, 201), each at
  * rate/3 messages per second, to kernel topic `soak` with its protocol as the tag.
  * Consumers on every protocol receive everything: an MQTT subscriber (`soak/#`, QoS 1), a
- * STOMP subscriber (`/topic/soak`, client-individual acks), HTTP pop receivers (one group).
+ * STOMP subscriber (`/topic/soak/<tag>` per tag, client-individual acks), HTTP pop
+ * receivers (one group).
  * Every body is `<protocol>:<seq>:<sent epoch ms>`, so each consumer counts, per publishing
  * protocol, what arrived, what is missing, what came twice, and the latency.
  *
@@ -99,9 +100,12 @@ async function stompConsumer(server: ServerProcess): Promise<() => Promise<void>
     record('stomp', f.body.toString('utf8'));
     client.write('ACK', { id: f.headers.ack ?? f.headers['message-id']! });
   });
-  const subscribed = client.next((f) => f.command === 'RECEIPT' && f.headers['receipt-id'] === 'sub');
-  client.write('SUBSCRIBE', { id: 'soak', destination: `/topic/${TOPIC}`, ack: 'client-individual', receipt: 'sub', 'activemq.prefetchSize': '1000' });
-  await subscribed;
+  // JMS destinations are names, not patterns: one subscription per tag (= publishing protocol)
+  for (const tag of PROTOCOLS) {
+    const subscribed = client.next((f) => f.command === 'RECEIPT' && f.headers['receipt-id'] === `sub-${tag}`);
+    client.write('SUBSCRIBE', { id: `soak-${tag}`, destination: `/topic/${TOPIC}/${tag}`, ack: 'client-individual', receipt: `sub-${tag}` });
+    await subscribed;
+  }
   return () => client.disconnect();
 }
 

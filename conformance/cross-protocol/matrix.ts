@@ -172,8 +172,9 @@ export class MatrixRun {
           const text = cell.skip
             ? `${status} - ${cell.skip.reason}`
             : `FAIL - ${cell.pub.name} → ${cell.sub.name}: ${outcome?.detail ?? 'did not finish'}${cell.knownBug ? ` [known product bug: ${cell.knownBug}]` : ''}`;
-          if (!notes.has(text)) notes.set(text, notes.size + 1);
-          row.push(`${status} [${notes.get(text)}]`);
+          const flat = text.replace(/\r?\n/g, '\\n');
+          if (!notes.has(flat)) notes.set(flat, notes.size + 1);
+          row.push(`${status} [${notes.get(flat)}]`);
         }
         grid.push(row);
       }
@@ -195,7 +196,8 @@ export class MatrixRun {
     for (const cell of this.cells) {
       const o = this.settled.get(cell);
       if (!o) continue;
-      lines.push(`${o.status.padEnd(4)} ${String(o.ms).padStart(6)} ms ${String(o.checks).padStart(3)} checks  ${cell.name}${o.detail ? ` - ${o.detail}` : ''}`);
+      const detail = o.detail ? ` - ${o.detail.replace(/\r?\n/g, '\\n')}` : '';
+      lines.push(`${o.status.padEnd(4)} ${String(o.ms).padStart(6)} ms ${String(o.checks).padStart(3)} checks  ${cell.name}${detail}`);
     }
     return lines.join('\n') + '\n';
   }

@@ -69,17 +69,26 @@ export async function probePodman(): Promise<Probe> {
   return { ok: true };
 }
 
-let built: Promise<{ image: string; ms: number; log: string }> | undefined;
+export interface BuiltImage {
+  image: string;
+  /** the stand-in base it was built on */
+  base: string;
+  ms: number;
+}
+
+let built: Promise<BuiltImage> | undefined;
 
 /** scripts/build-image.sh --standin-base into a test tag; once per process */
-export function buildTestImage(): Promise<{ image: string; ms: number; log: string }> {
+export function buildTestImage(): Promise<BuiltImage> {
   built ??= (async () => {
     const started = Date.now();
     const image = 'localhost/rocketgate:test';
     const r = await run(path.join(ROOT, 'scripts/build-image.sh'), ['--standin-base', '--tag', image], { timeoutMs: 15 * 60_000 });
     const log = `${r.stdout}\n${r.stderr}`;
     if (r.code !== 0) throw new Error(`scripts/build-image.sh exited ${r.code}:\n${log.slice(-6000)}`);
-    return { image, ms: Date.now() - started, log };
+    const base = /BASE_IMAGE=(\S+)/.exec(log)?.[1];
+    if (!base) throw new Error(`scripts/build-image.sh named no BASE_IMAGE:\n${log.slice(0, 2000)}`);
+    return { image, base, ms: Date.now() - started };
   })();
   return built;
 }

@@ -46,12 +46,17 @@ export const CONTENT_TYPE = 'application/vnd.acme.order+json; charset=utf-8';
 export const BINARY_BODY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x00])]);
 export const TEXT_BODY = Buffer.from('Grüße, 世界 — ✓ 🚀 "quoted" \\ back\nslash: {"id": 1}', 'utf8');
 
+/** the content type of the binary body: not JSON, so HTTP publishes it raw */
+export const BINARY_CONTENT_TYPE = 'application/octet-stream';
+/** properties that fit HTTP header values (no line break), so the raw publish can carry them */
+export const HEADER_SAFE_PROPERTIES = Object.fromEntries(Object.entries(PROPERTIES).filter(([, v]) => !/[\r\n]/.test(v)));
+
 /** a message with every field the publisher can express */
-export function fullSpec(ctx: CellContext, body: Buffer): MessageSpec {
+export function fullSpec(ctx: CellContext, body: Buffer, contentType = CONTENT_TYPE, properties = PROPERTIES): MessageSpec {
   const spec: MessageSpec = { topic: ctx.topic, tag: TAG, body };
   if (!ctx.pub.limits.keys) spec.keys = KEYS;
-  if (!ctx.pub.limits.properties) spec.properties = PROPERTIES;
-  if (!ctx.pub.limits.contentType) spec.contentType = CONTENT_TYPE;
+  if (!ctx.pub.limits.properties) spec.properties = properties;
+  if (!ctx.pub.limits.contentType) spec.contentType = contentType;
   return spec;
 }
 

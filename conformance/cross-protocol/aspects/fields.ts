@@ -1,17 +1,19 @@
 /**
  * The fields of one message (DESIGN.md §5 table): body bytes, binary, empty and UTF-8; tag;
  * keys; properties; content type. Each cell publishes a message with every field its
- * publisher can express and checks one field of what arrives.
+ * publisher can express and checks one field of what arrives. The binary body goes as
+ * `application/octet-stream` (HTTP: a raw publish), every other as JSON.
  */
 import { userProperties, type Feature, type Received } from '../drivers/types.js';
 import {
-  BINARY_BODY, CONTENT_TYPE, fullSpec, KEYS, PROPERTIES, TAG, TEXT_BODY, type Aspect, type CellContext,
+  BINARY_BODY, BINARY_CONTENT_TYPE, CONTENT_TYPE, HEADER_SAFE_PROPERTIES, fullSpec, KEYS, PROPERTIES, TAG, TEXT_BODY, type Aspect, type CellContext,
 } from './aspect.js';
 
 /** publishes the full message with `body` and returns its one delivery */
 async function exchange(ctx: CellContext, body: Buffer): Promise<Received> {
   const sub = await ctx.subscribe({ tag: TAG });
-  await ctx.pub.publish(fullSpec(ctx, body));
+  const binary = body === BINARY_BODY;
+  await ctx.pub.publish(binary ? fullSpec(ctx, body, BINARY_CONTENT_TYPE, HEADER_SAFE_PROPERTIES) : fullSpec(ctx, body));
   const [m] = await sub.inbox.take(1);
   return m!;
 }

@@ -1,10 +1,15 @@
 /**
  * HTTP publish and pop-style receive (DESIGN.md §5, HTTP column).
  *
- * Publish: `POST /v1/topics/{topic}/messages` with a JSON body: `tag`, `path` (when
- * the message has levels below the tag), `keys`, `properties`, `contentType`,
- * `shardingKey`, `delayMs` or `deliverAt`, `ttlMs`; the body as UTF-8 text when it is valid UTF-8,
- * else base64 with `encoding: "base64"`.
+ * Publish: `POST /v1/topics/{topic}/messages`, as a client would choose:
+ *  - a message whose content type is not JSON goes raw: the bytes as the request body,
+ *    `Content-Type` its content type, the fields in `X-Message-*` headers (property
+ *    names are lower case there, as HTTP header names are case-insensitive), unless a
+ *    value cannot be a header value (a line break);
+ *  - any other as the JSON envelope: `tag`, `path` (when the message has levels below
+ *    the tag), `keys`, `properties`, `contentType`, `shardingKey`, `delayMs` or
+ *    `deliverAt`, `ttlMs`; the body as UTF-8 text when it is valid UTF-8, else base64
+ *    with `encoding: "base64"`.
  *
  * Pop: one long-polling loop per subscription on `POST .../receive` of its group (a
  * group of its own for pub/sub, the shared one for point-to-point), settling each
@@ -34,6 +39,34 @@ function publishBody(spec: MessageSpec): Record<string, unknown> {
   return body;
 }
 
+/** application/json and any +json type: those are the JSON envelope, never a raw body (adapters/http/route.ts) */
+function isJsonType(contentType: string): boolean {
+  const mime = contentType.split(';')[0]!.trim().toLowerCase();
+  return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
+}
+
+/** header values travel as bytes: UTF-8 text sent byte for byte (the adapter reads them back as UTF-8) */
+const headerValue = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+
+function rawHeaders(spec: MessageSpec): Record<string, string> {
+  const h: Record<string, string> = { 'content-type': spec.contentType! };
+  if (spec.tag !== undefined) h['x-message-tag'] = headerValue(spec.tag);
+  if (spec.levels?.length) h['x-message-path'] = headerValue([spec.topic, spec.tag, ...spec.levels].join('/'));
+  if (spec.keys?.length) h['x-message-keys'] = headerValue(spec.keys.join(','));
+  for (const [name, value] of Object.entries(spec.properties ?? {})) h[`x-message-property-${name.toLowerCase()}`] = headerValue(value);
+  if (spec.shardingKey !== undefined) h['x-message-sharding-key'] = headerValue(spec.shardingKey);
+  if (spec.delayMs !== undefined) h['x-message-delay-ms'] = String(spec.delayMs);
+  if (spec.deliverAt !== undefined) h['x-message-deliver-at'] = String(spec.deliverAt);
+  if (spec.ttlMs !== undefined) h['x-message-ttl-ms'] = String(spec.ttlMs);
+  return h;
+}
+
+/** RFC 9110 §5.5: a field value has no CR, LF or NUL */
+function fitsHeaders(spec: MessageSpec): boolean {
+  const values = [spec.tag, ...(spec.keys ?? []), ...Object.values(spec.properties ?? {}), spec.shardingKey];
+  return values.every((v) => v === undefined || !/[\r\n\0]/.test(v));
+}
+
 export class HttpPublisher implements PublisherDriver {
   readonly name = 'HTTP publish' as const;
   readonly limits: Limits = {};
@@ -41,7 +74,14 @@ export class HttpPublisher implements PublisherDriver {
   constructor(private readonly api: HttpApi) {}
 
   async publish(spec: MessageSpec): Promise<Published> {
-    const { body } = await this.api.call<{ msgId: string }>('POST', `/v1/topics/${encodeURIComponent(spec.topic)}/messages`, publishBody(spec), [201]);
+    const path = `/v1/topics/${encodeURIComponent(spec.topic)}/messages`;
+    if (spec.contentType !== undefined && !isJsonType(spec.contentType) && fitsHeaders(spec)) {
+      const res = await fetch(`${this.api.base}${path}`, { method: 'POST', headers: rawHeaders(spec), body: spec.body });
+      const text = await res.text();
+      if (res.status !== 201) throw new Error(`raw POST ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+      return { msgId: (JSON.parse(text) as { msgId: string }).msgId };
+    }
+    const { body } = await this.api.call<{ msgId: string }>('POST', path, publishBody(spec), [201]);
     return { msgId: body.msgId };
   }
 

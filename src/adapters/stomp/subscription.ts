@@ -11,8 +11,8 @@
  * `consumeConcurrency = prefetch` makes the kernel hand over at most `prefetch`
  * unsettled messages (prefetch-count / activemq.prefetchSize).
  *
- * When the subscription ends, unacknowledged messages go back with RECONSUME_LATER
- * (see stop). A group only this subscription used (non-durable /topic/) is deleted
+ * When the subscription ends, unacknowledged messages go back with
+ * RECONSUME_IMMEDIATELY (see stop). A group only this subscription used (non-durable /topic/) is deleted
  * instead, with its retry topic.
  */
 import {
@@ -222,7 +222,7 @@ export class Subscription {
 
   /**
    * Stops delivering at once. Unacknowledged messages go back to the kernel
-   * (RECONSUME_LATER: redelivered through the retry topic, marked redelivered, as JMS
+   * (RECONSUME_IMMEDIATELY: redelivered through the retry topic without backoff, marked redelivered, as JMS
    * redelivers a closed session's unacknowledged messages), unless nobody will read the
    * group again (`discard`, or an ephemeral group). The consumer then drains, so those
    * hand-backs finish before it commits its offsets; messages it handed over meanwhile
@@ -233,7 +233,7 @@ export class Subscription {
     if (this.stopped) return this.stopped;
     this.closed = true;
     const discard = options.discard === true || this.spec.ephemeralGroup;
-    const status = discard ? ConsumeStatus.Success : ConsumeStatus.ReconsumeLater;
+    const status = discard ? ConsumeStatus.Success : ConsumeStatus.ReconsumeImmediately;
     for (const d of this.unacked.splice(0)) {
       this.host.untrack(d);
       d.settle(status);

@@ -41,7 +41,8 @@ export class RetryService {
       return { message: { ...base, topic: dlqTopic(group) }, reconsumeTimes, deadLetter: true };
     }
     const delay = delayMs ?? retryBackoff(reconsumeTimes, this.backoffMs);
-    return { message: { ...base, topic: retryTopic(group) }, reconsumeTimes, deliverAt: Date.now() + delay, deadLetter: false };
+    // no delay: stored in the retry topic at once, not through the timer
+    return { message: { ...base, topic: retryTopic(group) }, reconsumeTimes, deliverAt: delay > 0 ? Date.now() + delay : undefined, deadLetter: false };
   }
 }
 

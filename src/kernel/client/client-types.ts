@@ -9,6 +9,12 @@ export const ConsumeStatus = {
   Success: 'CONSUME_SUCCESS',
   /** failed: redeliver later through the group's retry topic (or suspend in place when orderly) */
   ReconsumeLater: 'RECONSUME_LATER',
+  /**
+   * not consumed, through no fault of the message (its receiver went away): redeliver
+   * through the retry topic at once, without the backoff (JMS redelivery of a closed
+   * session's unacknowledged messages)
+   */
+  ReconsumeImmediately: 'RECONSUME_IMMEDIATELY',
 } as const;
 export type ConsumeStatus = (typeof ConsumeStatus)[keyof typeof ConsumeStatus];
 

@@ -144,6 +144,7 @@ export class QueueProcessor {
     void this.consumeOnce(message)
       .then(async (status) => {
         if (status === ConsumeStatus.ReconsumeLater) await this.fail(message);
+        else if (status === ConsumeStatus.ReconsumeImmediately) await this.fail(message, 0);
       })
       .catch((err) => this.o.onError(err))
       .finally(() => {
@@ -182,7 +183,7 @@ export class QueueProcessor {
     }
   }
 
-  private async fail(message: StoredMessage): Promise<void> {
+  private async fail(message: StoredMessage, delayMs?: number): Promise<void> {
     if (this.o.broadcasting) return; // RocketMQ does not retry broadcast messages
     for (;;) {
       try {
