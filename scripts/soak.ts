@@ -13,7 +13,8 @@
  *
  * Progress every --sample-seconds on stderr; at the end one JSON document on stdout: sent,
  * received, missing and duplicated per protocol pair, p50/p99/max latency, the server's heap
- * over time with its trend. Exit 1 when an acknowledged message is missing.
+ * (sampled every 2 s from /metrics: floor and peak per window) with the floor's trend.
+ * Exit 1 when an acknowledged message is missing.
  * Not part of `npm test`.
  */
 import { parseArgs } from 'node:util';
@@ -203,15 +204,18 @@ function httpPublisher(server: ServerProcess): Publisher {
 
 // ---- heap ----------------------------------------------------------------------------
 
-interface HeapSample { atSeconds: number; heapUsedMB: number; rssMB: number; eventLoopLagP99Ms: number }
+interface HeapSample { atMs: number; heapUsedMB: number; rssMB: number; eventLoopLagP99Ms: number }
+/** one report window: the heap's floor (after collections) and peak, the last RSS and loop lag */
+interface HeapWindow { atSeconds: number; heapMinMB: number; heapMaxMB: number; rssMB: number; eventLoopLagP99Ms: number }
+const HEAP_SAMPLE_MS = 2_000;
 
-async function sampleServer(server: ServerProcess, startedAt: number): Promise<HeapSample | undefined> {
+async function sampleServer(server: ServerProcess): Promise<HeapSample | undefined> {
   try {
     const text = await (await fetch(new URL('/metrics', server.url('http')))).text();
     const metric = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
     const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
     return {
-      atSeconds: Math.round((Date.now() - startedAt) / 1000),
+      atMs: Date.now(),
       heapUsedMB: mb(metric('rocketgate_nodejs_heap_size_used_bytes')),
       rssMB: mb(metric('rocketgate_process_resident_memory_bytes')),
       eventLoopLagP99Ms: Math.round(metric('rocketgate_nodejs_eventloop_lag_p99_seconds') * 10000) / 10,
@@ -221,17 +225,31 @@ async function sampleServer(server: ServerProcess, startedAt: number): Promise<H
   }
 }
 
-/** least-squares slope of heap over time (MB per minute), after the first fifth (warm-up) */
-function heapTrend(samples: HeapSample[]): { slopeMBPerMinute: number; firstMB: number; lastMB: number; minMB: number; maxMB: number } {
-  const steady = samples.slice(Math.floor(samples.length / 5));
-  const xs = steady.map((s) => s.atSeconds / 60);
-  const ys = steady.map((s) => s.heapUsedMB);
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+function windowOf(samples: HeapSample[], startedAt: number): HeapWindow | undefined {
+  const last = samples.at(-1);
+  if (!last) return undefined;
+  const heaps = samples.map((s) => s.heapUsedMB);
+  return { atSeconds: Math.round((last.atMs - startedAt) / 1000), heapMinMB: Math.min(...heaps), heapMaxMB: Math.max(...heaps), rssMB: last.rssMB, eventLoopLagP99Ms: last.eventLoopLagP99Ms };
+}
+
+/**
+ * Least-squares slope (MB per minute) of the heap's floor per window, the first fifth left
+ * out as warm-up: the used heap saw-tooths with collections, its floor grows only with a leak.
+ */
+function heapTrend(windows: HeapWindow[]): { floorSlopeMBPerMinute: number; firstFloorMB: number; lastFloorMB: number; peakMB: number } {
+  const steady = windows.slice(Math.floor(windows.length / 5));
+  const xs = steady.map((w) => w.atSeconds / 60);
+  const ys = steady.map((w) => w.heapMinMB);
+  const mx = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const my = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length);
   const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
   const slope = den === 0 ? 0 : xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / den;
-  const heaps = samples.map((s) => s.heapUsedMB);
-  return { slopeMBPerMinute: Math.round(slope * 100) / 100, firstMB: heaps[0] ?? 0, lastMB: heaps.at(-1) ?? 0, minMB: Math.min(...heaps), maxMB: Math.max(...heaps) };
+  return {
+    floorSlopeMBPerMinute: Math.round(slope * 100) / 100,
+    firstFloorMB: windows[0]?.heapMinMB ?? 0,
+    lastFloorMB: windows.at(-1)?.heapMinMB ?? 0,
+    peakMB: Math.max(0, ...windows.map((w) => w.heapMaxMB)),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -244,7 +262,7 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const temp = makeTempDir('rocketgate-soak-');
   const server = await startServerProcess(['--data-dir', temp.dir, '--host', '127.0.0.1', '--flush', args.flush, '--mqtt-port', '0', '--stomp-port', '0',
-    '--http-port', '0', '--mqtt-ws-port', 'off', '--stomp-ws-port', 'off', '--log-level', 'warn']);
+    '--http-port', '0', '--mqtt-ws-port', 'off', '--stomp-ws-port', 'off', '--rocketmq-port', '0', '--log-level', 'warn']);
   log(`server pid ${server.pid}, data dir ${temp.dir}, flush ${args.flush}; ${minutes} min at ${rate} msg/s (${(rate / 3).toFixed(1)} per protocol)`);
   try {
     const created = await fetch(new URL('/v1/topics', server.url('http')), {
@@ -257,10 +275,18 @@ async function main(): Promise<void> {
     const startedAt = Date.now();
     const endAt = startedAt + minutes * 60_000;
     const perProtocolPerMs = rate / 3 / 1000;
-    const heap: HeapSample[] = [];
-    const first = await sampleServer(server, startedAt);
-    if (first) heap.push(first);
-    let nextSample = startedAt + sampleMs;
+    const windows: HeapWindow[] = [];
+    let window: HeapSample[] = [];
+    const sampler = setInterval(() => {
+      void sampleServer(server).then((sample) => { if (sample) window.push(sample); });
+    }, HEAP_SAMPLE_MS);
+    const closeWindow = (): HeapWindow | undefined => {
+      const w = windowOf(window, startedAt);
+      window = [];
+      if (w) windows.push(w);
+      return w;
+    };
+    let nextReport = startedAt + sampleMs;
     while (Date.now() < endAt) {
       const due = Math.floor((Date.now() - startedAt) * perProtocolPerMs);
       for (const protocol of PROTOCOLS) {
@@ -273,13 +299,12 @@ async function main(): Promise<void> {
           publishers[protocol].trySend(++stats.attempted);
         }
       }
-      if (Date.now() >= nextSample) {
-        nextSample += sampleMs;
-        const s = await sampleServer(server, startedAt);
-        if (s) heap.push(s);
+      if (Date.now() >= nextReport) {
+        nextReport += sampleMs;
+        const w = closeWindow();
         const sent = PROTOCOLS.reduce((n, p) => n + published[p].acked.size, 0);
         const got = PROTOCOLS.map((c) => `${c} ${PROTOCOLS.reduce((n, p) => n + received[c][p].seen.size, 0)}`).join(', ');
-        log(`${s?.atSeconds ?? '?'}s: acked ${sent}; received ${got}; heap ${s?.heapUsedMB ?? '?'} MB, rss ${s?.rssMB ?? '?'} MB`);
+        log(`${Math.round((Date.now() - startedAt) / 1000)}s: acked ${sent}; received ${got}; heap ${w ? `${w.heapMinMB}-${w.heapMaxMB}` : '?'} MB, rss ${w?.rssMB ?? '?'} MB, loop lag p99 ${w?.eventLoopLagP99Ms ?? '?'} ms`);
       }
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -288,8 +313,8 @@ async function main(): Promise<void> {
     const drainUntil = Date.now() + drainMs;
     const complete = (): boolean => PROTOCOLS.every((c) => PROTOCOLS.every((p) => [...published[p].acked].every((seq) => received[c][p].seen.has(seq))));
     while (Date.now() < drainUntil && (PROTOCOLS.some((p) => publishers[p].outstanding() > 0) || !complete())) await new Promise((r) => setTimeout(r, 200));
-    const last = await sampleServer(server, startedAt);
-    if (last) heap.push(last);
+    clearInterval(sampler);
+    closeWindow();
     for (const p of PROTOCOLS) await publishers[p].close();
     for (const stop of stopConsumers) await stop();
 
@@ -310,7 +335,7 @@ async function main(): Promise<void> {
       }
     }
     all.sort((a, b) => a - b);
-    const trend = heapTrend(heap);
+    const trend = heapTrend(windows);
     const report = {
       config: { minutes, rate, flush: args.flush, queues: Number(args.queues), sendingSeconds: Math.round(sendingSeconds) },
       published: Object.fromEntries(PROTOCOLS.map((p) => [p, {
@@ -320,8 +345,8 @@ async function main(): Promise<void> {
       pairs,
       strays,
       latencyMs: { p50: percentile(all, 50), p99: percentile(all, 99), max: all.at(-1) ?? 0 },
-      heap: { samples: heap, trend },
-      verdict: { missing: missingTotal, nothingMissing: missingTotal === 0, heapSlopeMBPerMinute: trend.slopeMBPerMinute },
+      heap: { windows, trend },
+      verdict: { missing: missingTotal, nothingMissing: missingTotal === 0, heapFloorSlopeMBPerMinute: trend.floorSlopeMBPerMinute },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     process.exitCode = missingTotal === 0 ? 0 : 1;

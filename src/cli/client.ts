@@ -39,6 +39,7 @@ function reasonOf(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string; name?: string } };
   if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms (--timeout)`;
   const code = e?.cause?.code ?? '';
+  if (e?.cause?.message === 'bad port') return 'Node\'s fetch refuses this port (one browsers block, e.g. 1, 6000, 10080); give the server another HTTP port';
   switch (code) {
     case 'ECONNREFUSED': return `${NOTHING_ANSWERS} (connection refused); is the server running and is this its HTTP port?`;
     case 'ENOTFOUND':

@@ -1,9 +1,10 @@
 /**
  * The command line (commander): `start` (the embedded server, default command),
- * `nameserver` / `broker` / `gateway` (arrive with clustering: exit 2), `hash-password`,
+ * `nameserver` / `broker` / `gateway` (the cluster roles, roles.ts), `hash-password`,
  * and the admin commands of src/cli/ (`topic`, `group`, `message`, `dlq`, `send`, `consume`).
- * Every config key is a flag of `start`, generated from the schema with its default and
- * environment variable in `--help`.
+ * Every config key is a flag of `start` and of each role, generated from the schema with
+ * its default and environment variable in `--help`; the roles also take RocketMQ's broker
+ * flags (`--broker-name`, `--namesrv-addr`, ...) for their `cluster.*` keys.
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
@@ -13,6 +14,7 @@ import { ConfigError, publicSources, resolveConfig, type ResolvedConfig } from '
 import { CONFIG_FILE_ENV, CONFIG_KEYS, formatValue, type ConfigKey } from './config-keys.js';
 import { createRootLogger } from './logger.js';
 import { readPassword } from './password-prompt.js';
+import type { ClusterRole } from './roles.js';
 import { stopOnSignals } from './signals.js';
 import { VERSION } from './version.js';
 
@@ -28,6 +30,8 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** runs the embedded server until a signal; replaced in tests */
   serve(resolved: ResolvedConfig, io: CliIo): Promise<void>;
+  /** runs a cluster role until a signal; replaced in tests */
+  serveRole?(role: ClusterRole, resolved: ResolvedConfig, io: CliIo): Promise<void>;
 }
 
 export const EXIT_USAGE = 2;
@@ -45,6 +49,16 @@ async function serveEmbedded({ config, sources }: ResolvedConfig, io: CliIo): Pr
   await starting;
 }
 
+async function serveRole(role: ClusterRole, { config, sources }: ResolvedConfig, io: CliIo): Promise<void> {
+  const { startRole } = await import('./roles.js');
+  const logger = createRootLogger({ level: config.log.level });
+  const starting = startRole(role, config, { sources, logger, print: (line) => io.stdout(`${line}\n`) });
+  stopOnSignals({ stop: async () => (await starting).stop() }, {
+    timeoutMs: config.shutdownTimeoutMs, logger, say: (line) => io.stderr(`${line}\n`), exit: io.exit,
+  });
+  await starting;
+}
+
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
@@ -54,6 +68,7 @@ export const processIo: CliIo = {
   readStdin: readProcessStdin,
   stderrIsTTY: process.stderr.isTTY === true,
   serve: serveEmbedded,
+  serveRole,
 };
 
 /** the environment without the admin client's variables (ROCKETGATE_SERVER, ...): they are no config keys */
@@ -114,60 +129,93 @@ function addStart(program: Command, io: CliIo): void {
     .option('--print-config', 'print every config value and where it came from, as JSON, then exit');
   const byAttribute = addConfigOptions(start);
   start.addHelpText('after', START_HELP);
-  start.action(async (opts: Record<string, unknown>) => {
-    const flags: Record<string, string | boolean> = {};
-    for (const [attribute, key] of byAttribute) {
-      const value = opts[attribute];
-      if (typeof value === 'string' || typeof value === 'boolean') flags[key.flag] = value;
-    }
-    const configPath = (opts.config as string | undefined) ?? io.env[CONFIG_FILE_ENV];
-    let file: { path: string; text: string } | undefined;
-    if (configPath) {
-      try {
-        file = { path: configPath, text: await readFile(configPath, 'utf8') };
-      } catch (err) {
-        io.stderr(`rocketgate: cannot read config file ${configPath}: ${(err as Error).message}\n`);
-        return io.exit(EXIT_USAGE);
-      }
-    }
-    let resolved: ResolvedConfig;
-    try {
-      resolved = resolveConfig({ ...(file ? { file } : {}), env: serverEnv(io.env), flags });
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.stderr(`rocketgate: ${err.message}\n`);
-      return io.exit(EXIT_USAGE);
-    }
-    if (opts.printConfig) {
-      io.stdout(`${JSON.stringify(publicSources(resolved.sources), null, 2)}\n`);
-      return io.exit(0);
-    }
-    try {
-      await io.serve(resolved, io);
-    } catch (err) {
-      io.stderr(`rocketgate: cannot start: ${(err as Error).message}\n`);
-      io.exit(1);
-    }
-  });
+  start.action((opts: Record<string, unknown>) => runConfigured(opts, byAttribute, io, (resolved) => io.serve(resolved, io)));
 }
 
+/** resolves a server command's config from its flags, then runs it (or prints the config) */
+async function runConfigured(
+  opts: Record<string, unknown>, byAttribute: Map<string, ConfigKey>, io: CliIo, serve: (resolved: ResolvedConfig) => Promise<void>,
+  aliases: readonly RoleAlias[] = [],
+): Promise<void> {
+  const flags: Record<string, string | boolean> = {};
+  for (const [attribute, key] of byAttribute) {
+    const value = opts[attribute];
+    if (typeof value === 'string' || typeof value === 'boolean') flags[key.flag] = value;
+  }
+  for (const alias of aliases) {
+    const value = opts[new Option(`--${alias.flag} <x>`).attributeName()];
+    if (typeof value === 'string') flags[alias.key] = value;
+  }
+  const configPath = (opts.config as string | undefined) ?? io.env[CONFIG_FILE_ENV];
+  let file: { path: string; text: string } | undefined;
+  if (configPath) {
+    try {
+      file = { path: configPath, text: await readFile(configPath, 'utf8') };
+    } catch (err) {
+      io.stderr(`rocketgate: cannot read config file ${configPath}: ${(err as Error).message}\n`);
+      return io.exit(EXIT_USAGE);
+    }
+  }
+  let resolved: ResolvedConfig;
+  try {
+    resolved = resolveConfig({ ...(file ? { file } : {}), env: serverEnv(io.env), flags });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr(`rocketgate: ${err.message}\n`);
+    return io.exit(EXIT_USAGE);
+  }
+  if (opts.printConfig) {
+    io.stdout(`${JSON.stringify(publicSources(resolved.sources), null, 2)}\n`);
+    return io.exit(0);
+  }
+  try {
+    await serve(resolved);
+  } catch (err) {
+    io.stderr(`rocketgate: cannot start: ${(err as Error).message}\n`);
+    io.exit(1);
+  }
+}
+
+/** RocketMQ's broker flags for `cluster.*` config keys (whose own flags work too) */
+interface RoleAlias {
+  flag: string;
+  /** the config key's flag */
+  key: string;
+  about: string;
+}
+
+const ROLE_ALIASES: Record<ClusterRole, RoleAlias[]> = {
+  nameserver: [],
+  broker: [
+    { flag: 'broker-name', key: 'cluster-broker-name', about: 'broker group name (cluster.brokerName)' },
+    { flag: 'broker-id', key: 'cluster-broker-id', about: '0 = master, 1 and up = slave (cluster.brokerId)' },
+    { flag: 'cluster', key: 'cluster-name', about: 'cluster name (cluster.name)' },
+    { flag: 'namesrv-addr', key: 'cluster-name-servers', about: 'nameservers host:port;host:port (cluster.nameServers)' },
+    { flag: 'role', key: 'cluster-role', about: 'SYNC_MASTER | ASYNC_MASTER | SLAVE (cluster.role)' },
+    { flag: 'ha-port', key: 'cluster-ha-port', about: 'master replication port (cluster.haPort)' },
+    { flag: 'store-host', key: 'cluster-store-host', about: 'advertised IPv4 address (cluster.storeHost)' },
+  ],
+  gateway: [
+    { flag: 'cluster', key: 'cluster-name', about: 'cluster name (cluster.name)' },
+    { flag: 'namesrv-addr', key: 'cluster-name-servers', about: 'nameservers host:port;host:port (cluster.nameServers)' },
+  ],
+};
+
 function addClusterRoles(program: Command, io: CliIo): void {
-  const roles = {
-    nameserver: 'run a nameserver (routes of a cluster)',
-    broker: 'run a broker server of a cluster',
-    gateway: 'run the protocol adapters in front of a remote cluster',
+  const roles: Record<ClusterRole, string> = {
+    nameserver: 'run a nameserver: the routes of a cluster, on nameserverPort',
+    broker: 'run a broker of a cluster: a store on dataDir served on brokerPort, registered with every nameserver',
+    gateway: 'run the protocol adapters in front of a remote cluster (no local store)',
   };
-  for (const [role, description] of Object.entries(roles)) {
-    program
+  for (const role of Object.keys(roles) as ClusterRole[]) {
+    const cmd = program
       .command(role)
-      .description(`${description}; arrives with clustering`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(() => {
-        io.stderr(`rocketgate ${role}: not available yet; the nameserver, broker and gateway roles arrive with clustering.\n`
-          + 'Run "rocketgate start" for the embedded server (every role in one process).\n');
-        io.exit(EXIT_USAGE);
-      });
+      .description(roles[role])
+      .option('--config <file>', `config file, JSON or YAML (default: none; env ${CONFIG_FILE_ENV})`)
+      .option('--print-config', 'print every config value and where it came from, as JSON, then exit');
+    for (const alias of ROLE_ALIASES[role]) cmd.addOption(new Option(`--${alias.flag} <x>`, alias.about));
+    const byAttribute = addConfigOptions(cmd);
+    cmd.action((opts: Record<string, unknown>) => runConfigured(opts, byAttribute, io, (resolved) => (io.serveRole ?? serveRole)(role, resolved, io), ROLE_ALIASES[role]));
   }
 }
 

@@ -91,6 +91,34 @@ export interface Config {
     port: number;
     tls: TlsConfig;
   };
+  cluster: ClusterConfig;
+}
+
+export const BROKER_ROLES = ['SYNC_MASTER', 'ASYNC_MASTER', 'SLAVE'] as const;
+export const TIMER_PROFILES = ['default', 'fast'] as const;
+
+/** the `nameserver`, `broker` and `gateway` roles (roles.ts); timers left null take the `timers` profile */
+export interface ClusterConfig {
+  name: string;
+  nameServers: string;
+  brokerName: string;
+  brokerId: number;
+  role: (typeof BROKER_ROLES)[number];
+  haPort: number | null;
+  storeHost: string | null;
+  timers: (typeof TIMER_PROFILES)[number];
+  registerIntervalMs: number | null;
+  brokerExpiryMs: number | null;
+  scanIntervalMs: number | null;
+  routeRefreshMs: number | null;
+  masterDownMs: number | null;
+  requestTimeoutMs: number | null;
+  haHeartbeatMs: number | null;
+  haHousekeepingMs: number | null;
+  haReconnectMs: number | null;
+  slaveSyncIntervalMs: number | null;
+  syncTimeoutMs: number | null;
+  faultNotAvailableMs: number[] | null;
 }
 
 const MiB = 1024 * 1024;
@@ -208,6 +236,31 @@ export const configSchema: SchemaObject = {
       enabled: bool(true, 'start the RocketMQ gRPC listener'),
       port: port(8081, 'RocketMQ 5 gRPC (MessagingService)'),
       tls: tls('the RocketMQ listener'),
+    }),
+    cluster: section('the nameserver, broker and gateway roles (`rocketgate nameserver|broker|gateway`); timers left null follow `timers`', {
+      name: str('DefaultCluster', 'cluster name a broker registers under; a gateway uses only its broker groups'),
+      nameServers: str('127.0.0.1:9876', 'nameserver addresses host:port, separated by ; or , (RocketMQ namesrvAddr)'),
+      brokerName: str('broker-a', 'broker group name: a master and its slaves share it'),
+      brokerId: int(0, 'id in the broker group: 0 = master, 1 and up = slaves', 0),
+      role: { enum: [...BROKER_ROLES], default: 'ASYNC_MASTER', description: 'SYNC_MASTER: a send is acknowledged once a slave has it; ASYNC_MASTER: after the local store; SLAVE: replicates its master' },
+      haPort: int(null, 'master replication listener (RocketMQ HA); null = brokerPort + 1', 0, 65535),
+      storeHost: str(null, 'IPv4 address clients reach this broker at, written into message ids (RocketMQ brokerIP1); null = the first non-loopback IPv4 address, else 127.0.0.1'),
+      timers: { enum: [...TIMER_PROFILES], default: 'default', description: 'default: RocketMQ\'s timers; fast: sub-second ones (tests, demos)' },
+      registerIntervalMs: int(null, 'broker registration with every nameserver (ms); null = 30000, fast 500', 10),
+      brokerExpiryMs: int(null, 'a nameserver drops a broker silent this long (ms); null = 120000, fast 3000', 100),
+      scanIntervalMs: int(null, 'how often a nameserver looks for silent brokers (ms); null = 5000, fast 200', 10),
+      routeRefreshMs: int(null, 'gateway: route and cluster refresh (ms); null = 30000, fast 500', 10),
+      masterDownMs: int(null, 'gateway: reads avoid a master that failed a call this long (ms); null = 30000, fast 1000', 10),
+      requestTimeoutMs: int(null, 'gateway: timeout of a call to a broker (ms); null = 3000, fast 2000', 10),
+      haHeartbeatMs: int(null, 'replication heartbeat (ms); null = 5000, fast 200', 10),
+      haHousekeepingMs: int(null, 'a replication connection silent this long is dropped (ms); null = 20000, fast 2000', 100),
+      haReconnectMs: int(null, 'slave: pause before connecting to its master again (ms); null = 5000, fast 100', 10),
+      slaveSyncIntervalMs: int(null, 'slave: topic, group and offset sync with the master (ms); null = 10000, fast 200', 10),
+      syncTimeoutMs: int(null, 'SYNC_MASTER: how long a send waits for a slave (ms); null = 5000, fast 2000', 10),
+      faultNotAvailableMs: {
+        type: ['array', 'null'], items: { type: 'integer', minimum: 0 }, minItems: 7, maxItems: 7, default: null,
+        description: 'gateway: how long a group is avoided after a call slower than 50,100,550,1000,2000,3000,15000 ms or a failure (last); null = 0,0,30000,60000,120000,180000,600000, fast 0,0,500,1000,1000,1000,2000',
+      },
     }),
   },
 };

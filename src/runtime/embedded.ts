@@ -45,6 +45,11 @@ export interface EmbeddedOptions {
   print?: (line: string) => void;
   /** default: the adapters of this build (adapters/registry.ts) */
   registry?: readonly AdapterRegistration[];
+  /**
+   * the kernel the adapters use; default: the embedded one on `config.dataDir`. A gateway
+   * node (roles.ts) passes a client of a remote cluster instead.
+   */
+  kernel?: () => Promise<{ client: KernelClient; close(): Promise<void> }>;
 }
 
 async function readTls(section: string, tls: TlsConfig & { caFile?: string | null }): Promise<TlsMaterial | undefined> {
@@ -129,7 +134,7 @@ export async function startEmbedded(config: Config, options: EmbeddedOptions = {
   });
   const settings = await adapterSettings(config, nodeId);
 
-  const kernel = await openKernel(config, dataDir, componentLogger(root, 'kernel'));
+  const kernel = options.kernel ? await options.kernel() : await openKernel(config, dataDir, componentLogger(root, 'kernel'));
   const slots: Slot[] = [];
   let stopping = false;
 

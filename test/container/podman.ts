@@ -144,7 +144,8 @@ export class Resources {
   /** removes every container and volume of this run */
   async cleanup(): Promise<void> {
     const { containers, volumes } = await this.leftovers();
-    if (containers.length > 0) await podman(['rm', '-f', '-t', '0', ...containers]);
+    // -v: also the anonymous volume of a container run without -v ...:/data
+    if (containers.length > 0) await podman(['rm', '-f', '-v', '-t', '0', ...containers]);
     if (volumes.length > 0) await podman(['volume', 'rm', '-f', ...volumes]);
   }
 
@@ -153,7 +154,7 @@ export class Resources {
     const format = `{{.Names}} {{index .Labels "${LABEL}.pid"}}`;
     const stale = (await podmanOk(['ps', '-a', '--filter', `label=${LABEL}`, '--format', format])).split('\n').filter(Boolean)
       .map((line) => line.split(' ')).filter(([, pid]) => !alive(Number(pid))).map(([name]) => name!);
-    if (stale.length > 0) await podman(['rm', '-f', '-t', '0', ...stale]);
+    if (stale.length > 0) await podman(['rm', '-f', '-v', '-t', '0', ...stale]);
     const volumes = (await podmanOk(['volume', 'ls', '--filter', `label=${LABEL}`, '--format', `{{.Name}} {{index .Labels "${LABEL}.pid"}}`]))
       .split('\n').filter(Boolean).map((line) => line.split(' ')).filter(([, pid]) => !alive(Number(pid))).map(([name]) => name!);
     if (volumes.length > 0) await podman(['volume', 'rm', '-f', ...volumes]);
@@ -162,7 +163,8 @@ export class Resources {
 
 /** the host's firewall rules (nft), to prove a test added none; undefined without nft */
 export async function firewallRules(): Promise<string | undefined> {
-  const r = await run('nft', ['list', 'ruleset'], { timeoutMs: 10_000 });
+  // -s: without counters, which move with any traffic
+  const r = await run('nft', ['-s', 'list', 'ruleset'], { timeoutMs: 10_000 });
   return r.code === 0 ? r.stdout : undefined;
 }
 

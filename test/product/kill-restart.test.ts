@@ -166,7 +166,7 @@ describe('kill -9 of the embedded server in sync flush mode', () => {
 
   test('every message acknowledged over MQTT (PUBACK), STOMP (RECEIPT) and HTTP (201) is delivered after the restart', async () => {
     const args = ['--data-dir', temp.dir, '--host', '127.0.0.1', '--flush', 'sync', '--http-port', '0', '--mqtt-port', '0', '--stomp-port', '0',
-      '--mqtt-ws-port', 'off', '--stomp-ws-port', 'off', '--log-level', 'error'];
+      '--mqtt-ws-port', 'off', '--stomp-ws-port', 'off', '--rocketmq-port', '0', '--log-level', 'error'];
     const first = await startServerProcess(args);
     processes.push(first);
     for (const protocol of PROTOCOLS) {

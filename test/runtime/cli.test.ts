@@ -126,11 +126,36 @@ describe('rocketgate start', () => {
 });
 
 describe('other commands', () => {
-  test.each(['nameserver', 'broker', 'gateway'])('%s exits 2: it arrives with clustering', async (role) => {
-    const io = await run([role, '--whatever', 'x']);
+  test('broker takes RocketMQ\'s flags for its cluster.* keys, and every config flag', async () => {
+    const roles: Array<{ role: string; config: ResolvedConfig['config'] }> = [];
+    const io = fakeIo();
+    io.serveRole = async (role, resolved) => { roles.push({ role, config: resolved.config }); };
+    await run(['broker', '--broker-name', 'broker-b', '--broker-id', '1', '--cluster', 'C1', '--namesrv-addr', '10.0.0.1:9876;10.0.0.2:9876',
+      '--role', 'SLAVE', '--ha-port', '20912', '--store-host', '10.0.0.9', '--broker-port', '20911', '--cluster-timers', 'fast', '--data-dir', '/tmp/x'], io);
+    expect(io.err).toBe('');
+    expect(roles).toHaveLength(1);
+    expect(roles[0]!.role).toBe('broker');
+    expect(roles[0]!.config).toMatchObject({
+      brokerPort: 20911, dataDir: '/tmp/x',
+      cluster: { brokerName: 'broker-b', brokerId: 1, name: 'C1', nameServers: '10.0.0.1:9876;10.0.0.2:9876', role: 'SLAVE', haPort: 20912, storeHost: '10.0.0.9', timers: 'fast' },
+    });
+  });
+
+  test.each(['nameserver', 'gateway'])('%s resolves its config and starts its role', async (role) => {
+    const started: string[] = [];
+    const io = fakeIo({ ROCKETGATE_NAMESERVER_PORT: '19876' });
+    io.serveRole = async (r, resolved) => { started.push(`${r}:${resolved.config.nameserverPort}`); };
+    await run([role], io);
+    expect(io.codes).toEqual([]);
+    expect(started).toEqual([`${role}:19876`]);
+  });
+
+  test('a bad role value is a usage error naming the key', async () => {
+    const io = fakeIo();
+    io.serveRole = async () => undefined;
+    await run(['broker', '--role', 'LEADER'], io);
     expect(io.codes).toEqual([2]);
-    expect(io.err).toContain(`rocketgate ${role}: not available yet`);
-    expect(io.err).toContain('arrive with clustering');
+    expect(io.err).toContain('cluster.role');
   });
 
   test('hash-password prints a verifiable scrypt hash, from the argument or stdin', async () => {

@@ -38,9 +38,13 @@ export interface Aspect {
 }
 
 export const TAG = 'created';
-export const KEYS = ['order-1001', 'customer-42'];
+/** the tag aspect's tag: non-ASCII, in every protocol's own encoding of it */
+export const UNICODE_TAG = 'état-订单';
+export const KEYS = ['order-1001', 'customer-42', 'clé-日本'];
 /** names with `-` and `.`; values with STOMP's escaped characters (`:`, `\\`, newline) and non-ASCII */
-export const PROPERTIES: Record<string, string> = { region: 'eu-west', orderType: 'express', 'x-trace-id': 'abc-123', 'app.version': '1.2', note: 'a: b\\c\nd, e=f → Zürich' };
+export const PROPERTIES: Record<string, string> = {
+  region: 'eu-west', orderType: 'express', 'x-trace-id': 'abc-123', 'app.version': '1.2', note: 'a: b\\c\nd, e=f → Zürich',
+};
 export const CONTENT_TYPE = 'application/vnd.acme.order+json; charset=utf-8';
 /** every byte value, then bytes that are not UTF-8 (a lone 0xff, a broken two-byte sequence) and a NUL */
 export const BINARY_BODY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x00])]);
@@ -52,8 +56,8 @@ export const BINARY_CONTENT_TYPE = 'application/octet-stream';
 export const HEADER_SAFE_PROPERTIES = Object.fromEntries(Object.entries(PROPERTIES).filter(([, v]) => !/[\r\n]/.test(v)));
 
 /** a message with every field the publisher can express */
-export function fullSpec(ctx: CellContext, body: Buffer, contentType = CONTENT_TYPE, properties = PROPERTIES): MessageSpec {
-  const spec: MessageSpec = { topic: ctx.topic, tag: TAG, body };
+export function fullSpec(ctx: CellContext, body: Buffer, contentType = CONTENT_TYPE, properties = PROPERTIES, tag = TAG): MessageSpec {
+  const spec: MessageSpec = { topic: ctx.topic, tag, body };
   if (!ctx.pub.limits.keys) spec.keys = KEYS;
   if (!ctx.pub.limits.properties) spec.properties = properties;
   if (!ctx.pub.limits.contentType) spec.contentType = contentType;

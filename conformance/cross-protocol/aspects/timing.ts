@@ -7,7 +7,8 @@
  *  - TTL: while the subscriber is away (MQTT persistent session offline, STOMP queue
  *    unsubscribed, no pop request, SSE group disconnected, webhook endpoint answering
  *    503, kernel consumer stopped) a message's TTL passes; back, it gets the message
- *    published after it without TTL and never the expired one.
+ *    published after it with a long TTL, carrying that expiry in its own terms (MQTT 5
+ *    message expiry interval, STOMP `expires`, `expireAt`), and never the expired one.
  */
 import { ContractViolation } from '../checks.js';
 import { describe } from '../drivers/inbox.js';
@@ -16,6 +17,9 @@ import { GRACE_MS, TAG, type Aspect } from './aspect.js';
 
 const DELAY_MS = 1_500;
 const TTL_MS = 1_000;
+const LONG_TTL_MS = 600_000;
+/** MQTT 5 rounds the remaining interval up to whole seconds */
+const EXPIRY_TOLERANCE_MS = 2_000;
 
 const find = (items: readonly Received[], body: string): Received[] => items.filter((m) => m.body.toString('utf8') === body);
 
@@ -52,18 +56,24 @@ const ttl: Aspect = {
     const key = `ttl-${ctx.code}`;
     const t0 = Date.now();
     await ctx.pub.publish({ topic: ctx.topic, tag: TAG, body: Buffer.from('expiring'), ttlMs: TTL_MS, shardingKey: key });
-    await ctx.pub.publish({ topic: ctx.topic, tag: TAG, body: Buffer.from('lasting'), shardingKey: key });
+    await ctx.pub.publish({ topic: ctx.topic, tag: TAG, body: Buffer.from('lasting'), ttlMs: LONG_TTL_MS, shardingKey: key });
     // TTL passes while the subscriber is away (MQTT rounds the expiry up to whole seconds)
     await sleep(t0 + TTL_MS + 300 - Date.now());
     await sub.resume();
     // a webhook retries a refused delivery after 1 s, then 5 s
-    await sub.inbox.until((items) => find(items, 'lasting').length > 0, 15_000, 'the message without TTL');
+    await sub.inbox.until((items) => find(items, 'lasting').length > 0, 15_000, 'the message with the long TTL');
     await sleep(GRACE_MS * 2);
     const expired = find(sub.inbox.items, 'expiring');
     if (expired.length > 0) {
       throw new ContractViolation(`TTL: the expired message was delivered ${expired[0]!.at - t0} ms after publishing with ttl ${TTL_MS} ms (${describe(expired[0]!)})`);
     }
     ctx.check.equal('deliveries after the TTL passed', ['lasting'], sub.inbox.items.map((m) => m.body.toString('utf8')));
+    const [lasting] = find(sub.inbox.items, 'lasting');
+    if (ctx.sub.name !== 'MQTT 3.1.1') {
+      const expected = t0 + LONG_TTL_MS;
+      ctx.check.that('expiry of the delivered message', lasting!.expiresAt !== undefined && Math.abs(lasting!.expiresAt - expected) <= EXPIRY_TOLERANCE_MS,
+        `expected it to expire about ${new Date(expected).toISOString()} (publish + ${LONG_TTL_MS} ms), got ${lasting!.expiresAt === undefined ? 'no expiry' : new Date(lasting!.expiresAt).toISOString()}`);
+    }
   },
 };
 

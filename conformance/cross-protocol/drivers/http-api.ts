@@ -16,6 +16,7 @@ export interface MessageView {
   keys: string[];
   properties: Record<string, string>;
   contentType?: string;
+  expireAt?: number;
   body: string;
   encoding: 'utf8' | 'base64';
   reconsumeTimes: number;
@@ -40,6 +41,7 @@ export function fromView(view: MessageView, member: string, redeliveries = view.
   };
   if (view.tag !== undefined) received.tag = view.tag;
   if (view.contentType !== undefined) received.contentType = view.contentType;
+  if (view.expireAt !== undefined) received.expiresAt = view.expireAt;
   return received;
 }
 

@@ -71,6 +71,7 @@ function normalise(m: StoredMessage, member: string): Received {
   };
   if (m.tag !== undefined) received.tag = m.tag;
   if (m.contentType !== undefined) received.contentType = m.contentType;
+  if (m.expireAt !== undefined) received.expiresAt = m.expireAt;
   return received;
 }
 

@@ -118,6 +118,8 @@ function normalise(topic: string, payload: Buffer, packet: IPublishPacket, versi
   received.properties = properties;
   received.keys ??= [];
   if (packet.properties?.contentType !== undefined) received.contentType = packet.properties.contentType;
+  // the remaining interval in whole seconds [MQTT-3.3.2-6]
+  if (packet.properties?.messageExpiryInterval !== undefined) received.expiresAt = received.at + packet.properties.messageExpiryInterval * 1000;
   return received;
 }
 

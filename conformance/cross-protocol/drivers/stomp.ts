@@ -89,6 +89,8 @@ function normalise(frame: StompFrame, member: string): Received {
   if (contentType !== undefined) received.contentType = contentType;
   const keys = h.get('keys');
   if (keys !== undefined) received.keys = keys.split(',').filter((k) => k !== '');
+  const expires = Number(h.get('expires'));
+  if (Number.isSafeInteger(expires) && expires > 0) received.expiresAt = expires; // JMS: 0 = never
   const count = Number(h.get('delivery-count'));
   if (Number.isInteger(count) && count >= 1) received.redeliveries = count - 1;
   for (const [name, value] of h) if (!PROTOCOL_HEADERS.has(name)) received.properties![name] = value;

@@ -75,6 +75,8 @@ export interface Received {
   /** full path: topic[/tag[/levels]] */
   path: string;
   msgId?: string;
+  /** when the message expires (epoch ms), where the protocol says: MQTT 5 remaining expiry interval, STOMP `expires`, HTTP and kernel `expireAt` */
+  expiresAt?: number;
   /** earlier deliveries of this message, where the protocol says (STOMP delivery-count - 1, reconsumeTimes, attempt - 1) */
   redeliveries?: number;
   /** Date.now() on arrival */

@@ -35,6 +35,8 @@ export interface ClientSession {
   /** kernel topics this producer publishes to */
   readonly publishing: Set<string>;
   subscriptions: Array<{ topic: string; filter: FilterSpec }>;
+  /** a consumer of an orderly group: told to consume FIFO, handed one batch at a time */
+  fifo: boolean;
   readonly telemetry: Set<TelemetryWriter>;
   principal?: Principal;
   lastSeen: number;
@@ -59,7 +61,7 @@ export class ClientRegistry {
     let session = this.sessions.get(clientId);
     if (!session) {
       session = {
-        clientId, clientType: ClientType.Unspecified, namespace, publishing: new Set(), subscriptions: [], telemetry: new Set(), lastSeen: now,
+        clientId, clientType: ClientType.Unspecified, namespace, publishing: new Set(), subscriptions: [], fifo: false, telemetry: new Set(), lastSeen: now,
       };
       this.sessions.set(clientId, session);
     }

@@ -6,7 +6,8 @@
  * offset of the message (for ForwardMessageToDeadLetterQueue).
  *
  * Settling a delivery waits for a renewal in flight, so an ack never races a handle that
- * is being replaced. Renewal stops after `maxMs` (the message is then redelivered when its
+ * is being replaced. For FIFO groups the receive path waits until a topic's deliveries
+ * are all settled before it pops again, so a group's messages are consumed in order. Renewal stops after `maxMs` (the message is then redelivered when its
  * invisibility lapses), and when the client goes away: its deliveries are made visible at
  * once so another member of the group gets them.
  */
@@ -18,6 +19,7 @@ export interface Delivery {
   /** the kernel's handle in force now */
   current: string;
   readonly group: string;
+  readonly topic: string;
   readonly clientId: string;
   readonly commitLogOffset: number;
   invisibleUntil: number;
@@ -35,6 +37,7 @@ export interface AutoRenewOptions {
 }
 
 export const RENEW_SCAN_MS = 1_000;
+const IDLE_POLL_MS = 10;
 
 export class AutoRenewTable {
   private readonly deliveries = new Map<string, Delivery>();
@@ -76,6 +79,25 @@ export class AutoRenewTable {
     if (this.deliveries.get(handle) !== d) return undefined;
     this.deliveries.delete(handle);
     return { result: await settle(d.current, d) };
+  }
+
+  /** deliveries of a group's topic not settled yet */
+  outstanding(group: string, topic: string): number {
+    let n = 0;
+    for (const d of this.deliveries.values()) if (d.group === group && d.topic === topic) n++;
+    return n;
+  }
+
+  /**
+   * waits until every delivery of the group's topic is settled (FIFO: the next messages
+   * are handed out only after the previous ones), or until `deadline`; true when idle
+   */
+  async waitIdle(group: string, topic: string, deadline: number, gone: () => boolean = () => false): Promise<boolean> {
+    while (this.outstanding(group, topic) > 0) {
+      if (Date.now() >= deadline || gone()) return false;
+      await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+    }
+    return true;
   }
 
   /** the client is gone: stop renewing its deliveries and make them visible to the group now */

@@ -6,7 +6,8 @@
  *                    (the kernel's maxMessageSize) and message type validation
  *   push / simple    its group and subscriptions; the group joins the kernel (a new group
  *     consumer       starts from now), and the retry policy says how many deliveries the
- *                    group gets (its maxReconsumeTimes + 1) before the dead-letter queue
+ *                    group gets (its maxReconsumeTimes + 1) before the dead-letter queue;
+ *                    an orderly kernel group is a FIFO group
  * Anything else is UNRECOGNIZED_CLIENT_TYPE (unspecified) or UNSUPPORTED (pull, lite).
  */
 import { ClientType, type ClientSession } from './clients.js';
@@ -64,6 +65,7 @@ async function consumerSettings(deps: RpcDeps, session: ClientSession, settings:
   await joinGroup(deps, session);
   const group = await deps.kernel.brokerApi.getGroup(session.group);
   const fifo = group?.orderly ?? false;
+  session.fifo = fifo;
   const maxAttempts = (group?.maxReconsumeTimes ?? DEFAULT_MAX_RECONSUME_TIMES) + 1;
   return {
     clientType: session.clientType,

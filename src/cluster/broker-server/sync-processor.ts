@@ -8,10 +8,11 @@
  *                                            fields, the kernel's (messageModel, consumeFrom, consumeTimestamp,
  *                                            orderly, createdAt)
  *   GET_ALL_TOPIC_CONFIG(21)               (admin-processor.ts)
- *   KERNEL_SLAVE_OFFSETS(9020)             body {"offsetTable":...} as above: offsets consumers committed to the
- *                                          slave while this master was away; each is taken where it is ahead of
- *                                          the master's (offsets of a group only move forward through it), so a
- *                                          returning master does not hand consumers their old positions again
+ *   KERNEL_SLAVE_OFFSETS(9020)             body {"offsetTable":...} as above: the slave's offsets (those consumers
+ *                                          committed to it while this master was away, or all of them when it
+ *                                          connects); each is taken where it is ahead of the master's (offsets
+ *                                          only move forward through replication), so a master back from a
+ *                                          crash does not hand consumers their old positions again
  */
 import type { GroupConfig } from '../../kernel/broker/subscription-group-manager.js';
 import { createResponse } from '../remoting/command.js';

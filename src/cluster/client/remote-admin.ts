@@ -7,6 +7,7 @@
  *   union (the newest heartbeat of each);
  * - a reset goes to every broker of each group, slaves included (their offsets are what
  *   consumers read while a master is down), and answers the masters' lags;
+ * - lag asks master and slaves and takes each queue's furthest offset (as offset queries do);
  * - deletes go to every broker; a group existed when any had it.
  */
 import type { GroupInfo, QueueLag, RedriveDlqRequest, RedriveDlqResult } from '../../kernel/client/broker-api.js';
@@ -55,12 +56,28 @@ export class RemoteAdmin {
     return answers.some((a) => a.status === 'fulfilled' && parseJsonBody<{ existed: boolean }>(a.value, 'delete group').existed);
   }
 
+  /**
+   * every broker of each group answers, master and slaves, and the furthest offset of a
+   * queue counts: a master that just came back may not yet have the progress consumers
+   * committed to its slave meanwhile (the slave hands it over within a sync round)
+   */
   async groupLag(group: string): Promise<QueueLag[]> {
     const groups = await this.view.groups();
-    const answers = await Promise.all(groups.map(async (g) => ({
-      brokerName: g.brokerName,
-      lags: parseJsonBody<QueueLag[]>(await this.view.invokeRead(g.brokerName, json(KernelRequestCode.KERNEL_GROUP_LAG, { group })), 'group lag'),
-    })));
+    const answers = await Promise.all(groups.map(async (g) => {
+      const settled = await Promise.allSettled(Object.values(g.brokerAddrs).map(async (addr) =>
+        parseJsonBody<QueueLag[]>(await this.view.invokeOk(addr, json(KernelRequestCode.KERNEL_GROUP_LAG, { group })), 'group lag')));
+      const ok = settled.filter((s): s is PromiseFulfilledResult<QueueLag[]> => s.status === 'fulfilled').map((s) => s.value);
+      if (ok.length === 0 && settled.length > 0) throw (settled[0] as PromiseRejectedResult).reason;
+      const merged = new Map<string, QueueLag>();
+      for (const lag of ok.flat()) {
+        const key = `${lag.topic}\u0000${lag.queueId}`;
+        const known = merged.get(key);
+        const brokerOffset = Math.max(known?.brokerOffset ?? 0, lag.brokerOffset);
+        const consumerOffset = Math.max(known?.consumerOffset ?? 0, lag.consumerOffset);
+        merged.set(key, { ...lag, brokerOffset, consumerOffset, lag: Math.max(0, brokerOffset - consumerOffset) });
+      }
+      return { brokerName: g.brokerName, lags: [...merged.values()] };
+    }));
     const out: QueueLag[] = [];
     for (const { brokerName, lags } of answers) {
       for (const lag of lags) {

@@ -23,6 +23,8 @@ export interface HaSlaveOptions {
   onError?: (err: Error) => void;
   /** after every successful append, with the new end */
   onAppended?: (end: number) => void;
+  /** each time a connection to the master is up */
+  onConnected?: () => void;
 }
 
 export class HaSlave {
@@ -101,6 +103,7 @@ export class HaSlave {
     socket.on('connect', () => {
       this.lastHeard = Date.now();
       this.report();
+      this.o.onConnected?.();
     });
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     socket.on('error', (err) => this.fail(err, socket));

@@ -72,11 +72,12 @@ export async function startReplication(o: ReplicationOptions): Promise<Replicati
   if (o.role === 'SLAVE') {
     if (!o.broker.options.readOnly) throw new Error('a SLAVE broker must be opened readOnly: replication writes its commit log');
     const client = new RemotingClient(o.transport ?? new TcpTransport(), { requestTimeoutMs: 3_000 });
+    const sync = new SlaveSync({ broker: o.broker, client, masterAddress: o.masterAddress, intervalMs: o.syncIntervalMs, onError: onError('slave sync') });
+    // a master that is back gets this slave's offsets at once, not at the next round
     const ha = new HaSlave({
       store: o.broker.store, masterHaAddress: o.masterHaAddress, heartbeatMs: o.heartbeatMs, housekeepingMs: o.housekeepingMs,
-      reconnectMs: o.reconnectMs, onError: onError('ha slave'),
+      reconnectMs: o.reconnectMs, onError: onError('ha slave'), onConnected: () => sync.masterReturned(),
     });
-    const sync = new SlaveSync({ broker: o.broker, client, masterAddress: o.masterAddress, intervalMs: o.syncIntervalMs, onError: onError('slave sync') });
     return {
       role: o.role,
       serverHooks: {

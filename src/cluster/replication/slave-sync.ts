@@ -3,14 +3,19 @@
  * SlaveSynchronize, every `intervalMs`, 10 s there): topic configs, consumer offsets and
  * subscription groups (broker-server/sync-processor.ts answers).
  *
- * RocketMQ 4's known weakness is fixed here: consumers that commit offsets to the slave
- * while the master is down lose that progress when the master returns, because the slave
- * copies the master's older offsets over it (and the master never learns them). So:
- * - every offset a consumer commits to this slave is kept as pending;
- * - each round first hands the pending offsets to the master (KERNEL_SLAVE_OFFSETS; it
- *   takes those ahead of its own), and only once it took them are they dropped;
- * - the copy of the master's offsets leaves pending ones alone.
- * The master's offsets win otherwise, so admin resets made on it reach the slave.
+ * RocketMQ 4's known weakness is fixed here: a master that returns after a crash has
+ * older offsets than its slave (it persists them on an interval, and consumers committed
+ * to the slave while it was away), and RocketMQ's slave then copies those older offsets
+ * over its own, so consumers are handed old positions again. Here offsets only move
+ * forward through replication, both ways:
+ * - the slave takes a master offset only where it is ahead of its own;
+ * - every offset a consumer commits to the slave is pending until the master took it
+ *   (KERNEL_SLAVE_OFFSETS, where it is ahead of the master's); each round sends them;
+ * - whenever the HA connection to the master comes up (`masterReturned`), the first round
+ *   sends the slave's whole offset table the same way.
+ * Offsets go back only by an admin reset, which RemoteBrokerApi sends to every broker of a
+ * group, slaves included. (A slave that was down during a reset hands its older, higher
+ * offsets back when it returns: reset again then.)
  */
 import type { Broker } from '../../kernel/broker/broker.js';
 import { MessageModel, type CommitOffsetRequest, type GroupInfo } from '../../kernel/client/broker-api.js';
@@ -38,6 +43,7 @@ export class SlaveSync {
   private readonly pending = new Map<string, Map<number, number>>();
   private readonly timer: NodeJS.Timeout;
   private running: Promise<void> | undefined;
+  private pushAll = true;
   /** completed rounds, for tests and stats */
   rounds = 0;
 
@@ -60,6 +66,12 @@ export class SlaveSync {
     let queues = this.pending.get(key);
     if (!queues) this.pending.set(key, (queues = new Map()));
     queues.set(commit.queueId, commit.offset);
+  }
+
+  /** the HA connection to the master is up (again): hand it the whole offset table next */
+  masterReturned(): void {
+    this.pushAll = true;
+    void this.syncNow();
   }
 
   get pendingCount(): number {
@@ -92,10 +104,12 @@ export class SlaveSync {
   }
 
   private async pushPending(master: string): Promise<void> {
-    if (this.pending.size === 0) return;
-    const sent: OffsetTable = {};
-    for (const [key, queues] of this.pending) sent[key] = Object.fromEntries(queues);
+    const all = this.pushAll;
+    if (!all && this.pending.size === 0) return;
+    const sent: OffsetTable = all ? this.o.broker.offsets.snapshot() : {};
+    for (const [key, queues] of this.pending) sent[key] = { ...sent[key], ...Object.fromEntries(queues) };
     await this.call(master, KernelRequestCode.KERNEL_SLAVE_OFFSETS, jsonBody({ offsetTable: sent }));
+    if (all) this.pushAll = false;
     // drop what the master has now, unless a newer commit came meanwhile
     for (const [key, queues] of Object.entries(sent)) {
       const current = this.pending.get(key);
@@ -127,7 +141,8 @@ export class SlaveSync {
       for (const [queue, offset] of Object.entries(queues)) {
         const queueId = Number(queue);
         if (mine?.has(queueId) || typeof offset !== 'number') continue;
-        if (this.o.broker.offsets.query(parts.group, parts.topic, queueId) !== offset) this.o.broker.offsets.commit(parts.group, parts.topic, queueId, offset);
+        const own = this.o.broker.offsets.query(parts.group, parts.topic, queueId);
+        if (own === undefined || offset > own) this.o.broker.offsets.commit(parts.group, parts.topic, queueId, offset);
       }
     }
   }

@@ -15,24 +15,40 @@ import { quietLogger, shutdownAll, startClient, startRocketMq, type RocketMqHarn
 const GROUP = 'push-group';
 const TOPIC = 'push-topic';
 
+// the client's consume services open their own log file under ~/logs whatever logger they
+// are given: the home folder is a temp dir in this file, and those loggers are closed
+const fakeHome = mkdtempSync(path.join(tmpdir(), 'rocketmq-home-'));
+const realHomedir = os.homedir;
+beforeAll(() => {
+  os.homedir = () => fakeHome;
+});
+afterAll(() => {
+  os.homedir = realHomedir;
+  rmSync(fakeHome, { recursive: true, force: true });
+});
+
+async function stopConsumer(consumer: PushConsumer | undefined): Promise<void> {
+  await shutdownAll([consumer]);
+  (consumer as unknown as { getConsumeService(): { logger?: { close?(): void } } } | undefined)?.getConsumeService().logger?.close?.();
+}
+
+/** the operator's group settings: `maxReconsumeTimes` redeliveries, then the dead-letter queue */
+async function configureGroup(h: RocketMqHarness, group: string, settings: { maxReconsumeTimes: number; orderly?: boolean }): Promise<void> {
+  await h.kernel.client.brokerApi.heartbeat({
+    clientId: 'setup', group, messageModel: MessageModel.Clustering, consumeFrom: ConsumeFrom.Last, subscriptions: [], ...settings,
+  });
+  await h.kernel.client.brokerApi.unregisterClient({ clientId: 'setup', group });
+}
+
 describe('RocketMQ PushConsumer (rocketmq-client-nodejs)', () => {
   let h: RocketMqHarness;
   let producer: Producer | undefined;
   let consumer: PushConsumer | undefined;
-  // the client's consume service opens its own log file under ~/logs whatever logger it is
-  // given: its home folder is a temp dir here, and that logger is closed at the end
-  const fakeHome = mkdtempSync(path.join(tmpdir(), 'rocketmq-home-'));
-  const realHomedir = os.homedir;
-  os.homedir = () => fakeHome;
   const deliveries: Array<{ body: string; attempt: number; messageId: string }> = [];
 
   beforeAll(async () => {
     h = await startRocketMq({ config: { autoRenewInvisibleMs: 1_500, autoRenewAheadMs: 700 } });
-    // the operator's group setting: two redeliveries, then the dead-letter queue
-    await h.kernel.client.brokerApi.heartbeat({
-      clientId: 'setup', group: GROUP, messageModel: MessageModel.Clustering, consumeFrom: ConsumeFrom.Last, maxReconsumeTimes: 2, subscriptions: [],
-    });
-    await h.kernel.client.brokerApi.unregisterClient({ clientId: 'setup', group: GROUP });
+    await configureGroup(h, GROUP, { maxReconsumeTimes: 2 });
     producer = await startClient(new Producer({ endpoints: h.endpoints, namespace: '', logger: quietLogger, topics: [TOPIC] }));
     consumer = await startClient(new PushConsumer({
       endpoints: h.endpoints, namespace: '', logger: quietLogger, consumerGroup: GROUP, subscriptions: new Map([[TOPIC, '*']]),
@@ -49,11 +65,9 @@ describe('RocketMQ PushConsumer (rocketmq-client-nodejs)', () => {
     }));
   });
   afterAll(async () => {
-    await shutdownAll([consumer, producer]);
-    (consumer as unknown as { getConsumeService(): { logger?: { close?(): void } } } | undefined)?.getConsumeService().logger?.close?.();
+    await stopConsumer(consumer);
+    await shutdownAll([producer]);
     await h.close();
-    os.homedir = realHomedir;
-    rmSync(fakeHome, { recursive: true, force: true });
   });
 
   const seen = (body: string): Array<{ attempt: number; messageId: string }> =>
@@ -93,5 +107,51 @@ describe('RocketMQ PushConsumer (rocketmq-client-nodejs)', () => {
     await new Promise((r) => setTimeout(r, 5_500));
     expect(seen('slow')).toHaveLength(1);
     expect(h.adapter.stats().autoRenewed).toBe(0);
+  });
+});
+
+describe('RocketMQ PushConsumer of a FIFO (orderly) group', () => {
+  let h: RocketMqHarness;
+  let producer: Producer | undefined;
+  let consumer: PushConsumer | undefined;
+  const consumed: Array<{ body: string; attempt: number }> = [];
+
+  beforeAll(async () => {
+    h = await startRocketMq();
+    await configureGroup(h, 'fifo-group', { maxReconsumeTimes: 2, orderly: true });
+    producer = await startClient(new Producer({ endpoints: h.endpoints, namespace: '', logger: quietLogger, topics: ['fifo-topic'] }));
+    consumer = await startClient(new PushConsumer({
+      endpoints: h.endpoints, namespace: '', logger: quietLogger, consumerGroup: 'fifo-group', subscriptions: new Map([['fifo-topic', '*']]),
+      messageListener: {
+        consume: async (view: MessageView) => {
+          const body = view.body.toString();
+          consumed.push({ body, attempt: view.deliveryAttempt ?? 0 });
+          await new Promise((r) => setTimeout(r, Math.random() * 10));
+          return body === 'm-3' ? ConsumeResult.FAILURE : ConsumeResult.SUCCESS;
+        },
+      },
+    }));
+  });
+  afterAll(async () => {
+    await stopConsumer(consumer);
+    await shutdownAll([producer]);
+    await h.close();
+  });
+
+  test('one message group is consumed in send order; a message out of attempts is forwarded to the DLQ in place', async () => {
+    const receipts = [];
+    for (let i = 0; i < 8; i++) receipts.push(await producer!.send({ topic: 'fifo-topic', messageGroup: 'customer-1', body: Buffer.from(`m-${i}`) }));
+    await waitFor(() => consumed.filter((c) => c.body === 'm-7').length > 0, 15_000, 'the last message');
+    // m-3 is retried in place (attempts 1..3) before m-4 is handed to the listener
+    expect(consumed.map((c) => `${c.body}@${c.attempt}`)).toEqual([
+      'm-0@1', 'm-1@1', 'm-2@1', 'm-3@1', 'm-3@2', 'm-3@3', 'm-4@1', 'm-5@1', 'm-6@1', 'm-7@1',
+    ]);
+    const dlq = h.kernel.client.createSimpleConsumer({ group: 'fifo-dlq-reader', consumeFrom: ConsumeFrom.First });
+    let dead: Awaited<ReturnType<typeof dlq.receive>> = [];
+    await waitFor(async () => (dead = await dlq.receive({ topic: '%DLQ%fifo-group', waitMs: 200 }).catch(() => [])).length > 0, 10_000, 'the dead letter');
+    expect(dead.map((m) => [m.msgId, m.body.toString()])).toEqual([[receipts[3]!.messageId, 'm-3']]);
+    // everything else was acked: nothing comes back
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(consumed).toHaveLength(10);
   });
 });

@@ -18,18 +18,25 @@ import { waitFor } from '../../helpers/kernel.js';
 import { sendV2Header } from '../helpers/broker-fixture.js';
 import { startCluster, type ClusterFixture } from '../helpers/cluster-fixture.js';
 
-function readBytes(socket: net.Socket, n: number): Promise<Buffer> {
-  return new Promise((resolve) => {
-    let got = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      got = Buffer.concat([got, chunk]);
-      if (got.length >= n) {
-        socket.off('data', onData);
-        if (got.length > n) socket.unshift(got.subarray(n));
-        resolve(got.subarray(0, n));
-      }
-    };
-    socket.on('data', onData);
+/** reads exact byte counts from a socket, in order */
+function reader(socket: net.Socket): (n: number) => Promise<Buffer> {
+  let buffered = Buffer.alloc(0);
+  let want: { n: number; resolve: (b: Buffer) => void } | undefined;
+  const serve = (): void => {
+    if (!want || buffered.length < want.n) return;
+    const out = buffered.subarray(0, want.n);
+    buffered = buffered.subarray(want.n);
+    const w = want;
+    want = undefined;
+    w.resolve(out);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    serve();
+  });
+  return (n) => new Promise((resolve) => {
+    want = { n, resolve };
+    serve();
   });
 }
 
@@ -38,24 +45,25 @@ test('the HA stream: an 8-byte report, then 12-byte headers and the raw log byte
   const broker = await Broker.open({ dataDir: temp.dir, flushIntervalMs: 20 });
   const master = await HaMaster.listen({ store: broker.store, port: 0, heartbeatMs: 200 });
   const socket = net.connect({ host: '127.0.0.1', port: master.port });
+  const readBytes = reader(socket);
   try {
+    await new Promise((r) => socket.once('connect', r));
     for (let i = 0; i < 3; i++) await broker.send({ message: { topic: 'ha', body: Buffer.from(`record ${i}`) } });
     const end = broker.store.commitLogMaxOffset;
-    await new Promise((r) => socket.once('connect', r));
     socket.write(encodeReport(0));
-    const header = await readBytes(socket, HA_HEADER_BYTES);
+    const header = await readBytes(HA_HEADER_BYTES);
     expect(Number(header.readBigInt64BE(0))).toBe(0);
     expect(header.readInt32BE(8)).toBe(end);
-    const body = await readBytes(socket, end);
+    const body = await readBytes(end);
     expect(body.equals(await broker.store.readCommitLog(0, end))).toBe(true);
     // acknowledged: then a heartbeat header (size 0) at the end of the log
     socket.write(encodeReport(end));
     await waitFor(() => master.ackOffset === end, 2_000, 'the ack');
-    const heartbeat = await readBytes(socket, HA_HEADER_BYTES);
+    const heartbeat = await readBytes(HA_HEADER_BYTES);
     expect([Number(heartbeat.readBigInt64BE(0)), heartbeat.readInt32BE(8)]).toEqual([end, 0]);
     // new data is pushed as it is written
     await broker.send({ message: { topic: 'ha', body: Buffer.from('more') } });
-    const next = await readBytes(socket, HA_HEADER_BYTES);
+    const next = await readBytes(HA_HEADER_BYTES);
     expect(Number(next.readBigInt64BE(0))).toBe(end);
     expect(next.readInt32BE(8)).toBe(broker.store.commitLogMaxOffset - end);
   } finally {

@@ -8,9 +8,6 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 
-/** every listener on a free port */
-export const FREE_PORTS = ['--http-port', '0', '--mqtt-port', '0', '--mqtt-ws-port', '0', '--stomp-port', '0', '--stomp-ws-port', '0'];
-
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
   pid: number;

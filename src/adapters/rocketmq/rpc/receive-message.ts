@@ -8,7 +8,8 @@
  * The queue id of the request is not used: as in the proxy, a receive pops every queue of
  * the topic on this broker (and the group's retry queue). With auto_renew (PushConsumer)
  * the messages stay invisible while the client holds them (deliveries.ts); otherwise
- * (SimpleConsumer) for the requested invisible duration. The wait ends before the client's
+ * (SimpleConsumer) for the requested invisible duration. A FIFO group (orderly in the
+ * kernel) gets its next batch only once the previous one is settled. The wait ends before the client's
  * deadline; if the client went away meanwhile, what was popped is made visible again.
  */
 import type { ServerWritableStream } from '@grpc/grpc-js';
@@ -70,9 +71,12 @@ async function receive(call: ServerWritableStream<ReceiveMessageRequest, Receive
   deps.auth.authorize(ctx.principal, 'subscribe', plan.topic);
   ctx.session.group ??= plan.group;
   const consumer = deps.consumerOf(plan.group);
-  const messages: ReceivedMessage[] = await consumer.receive({
-    topic: plan.topic, filter: plan.filter, maxMessages: plan.maxMessages, invisibleMs: plan.invisibleMs, waitMs: plan.waitMs,
-  });
+  const deadline = Date.now() + plan.waitMs;
+  // FIFO: the next messages only once the previous ones are settled
+  const ready = !(plan.autoRenew && ctx.session.fifo) || await deps.deliveries.waitIdle(plan.group, plan.topic, deadline, gone);
+  const messages: ReceivedMessage[] = ready
+    ? await consumer.receive({ topic: plan.topic, filter: plan.filter, maxMessages: plan.maxMessages, invisibleMs: plan.invisibleMs, waitMs: Math.max(0, deadline - Date.now()) })
+    : [];
   if (gone()) {
     await Promise.all(messages.map((m) => consumer.nack(m.receiptHandle, 0).catch(() => undefined)));
     return;
@@ -85,7 +89,7 @@ async function receive(call: ServerWritableStream<ReceiveMessageRequest, Receive
   const storeHost = deps.kernel.brokerApi.brokerName;
   for (const m of messages) {
     if (plan.autoRenew) {
-      deps.deliveries.add({ handle: m.receiptHandle, group: plan.group, clientId: ctx.clientId, commitLogOffset: m.commitLogOffset, invisibleUntil: m.invisibleUntil });
+      deps.deliveries.add({ handle: m.receiptHandle, group: plan.group, topic: plan.topic, clientId: ctx.clientId, commitLogOffset: m.commitLogOffset, invisibleUntil: m.invisibleUntil });
     }
     call.write({ message: messageToGrpc(m, { namespace: ctx.namespace, storeHost, receiptHandle: m.receiptHandle, invisibleMs: plan.invisibleMs }) });
   }

@@ -1,0 +1,227 @@
+/**
+ * The cluster roles, each a process of its own (DESIGN.md §4), started from the CLI
+ * (`rocketgate nameserver|broker|gateway`) with the same config as the embedded server
+ * (the `cluster` section, config-schema.ts):
+ *
+ *   nameserver  routes of the cluster on `nameserverPort`; keeps nothing on disk
+ *   broker      a Broker on `dataDir` behind a broker server on `brokerPort`, registered with
+ *               every nameserver as `cluster.brokerName` / `cluster.brokerId`; masters open the
+ *               HA port and SYNC_MASTER acknowledges once a slave has a send; a SLAVE
+ *               replicates its master (found through the nameservers)
+ *   gateway     every enabled adapter (MQTT, STOMP, HTTP, RocketMQ gRPC) in front of the
+ *               cluster through RemoteBrokerApi: no local store
+ *
+ * Each prints one line per listener and a `ready` line, as the embedded server does (a
+ * supervisor or test waits for it). Timers the config leaves null follow `cluster.timers`:
+ * RocketMQ's, or the fast profile for tests.
+ */
+import net from 'node:net';
+import { networkInterfaces } from 'node:os';
+import path from 'node:path';
+import { Broker } from '../kernel/broker/broker.js';
+import { DefaultKernelClient } from '../kernel/client/kernel-client.js';
+import { startBrokerServer } from '../cluster/broker-server/broker-server.js';
+import { startNameServer } from '../cluster/nameserver/nameserver.js';
+import { RemoteBrokerApi } from '../cluster/remote-broker-api.js';
+import { startReplication, type BrokerRole } from '../cluster/replication/replication.js';
+import type { ConfigSources } from './config.js';
+import type { ClusterConfig, Config } from './config-schema.js';
+import { startEmbedded, type RunningServer } from './embedded.js';
+import { componentLogger, createRootLogger, type Logger } from './logger.js';
+import { VERSION } from './version.js';
+
+export const CLUSTER_ROLES = ['nameserver', 'broker', 'gateway'] as const;
+export type ClusterRole = (typeof CLUSTER_ROLES)[number];
+
+export interface RoleOptions {
+  sources?: ConfigSources;
+  logger?: Logger;
+  /** listener and ready lines; default stdout */
+  print?: (line: string) => void;
+}
+
+export interface RunningRole {
+  readonly role: ClusterRole;
+  /** "host:port" of each listener, by name */
+  readonly listeners: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterTimers {
+  registerIntervalMs: number;
+  brokerExpiryMs: number;
+  scanIntervalMs: number;
+  routeRefreshMs: number;
+  masterDownMs: number;
+  requestTimeoutMs: number;
+  haHeartbeatMs: number;
+  haHousekeepingMs: number;
+  haReconnectMs: number;
+  slaveSyncIntervalMs: number;
+  syncTimeoutMs: number;
+  faultNotAvailableMs: number[];
+  topicChangeCheckMs: number;
+}
+
+const DEFAULT_TIMERS: ClusterTimers = {
+  registerIntervalMs: 30_000, brokerExpiryMs: 120_000, scanIntervalMs: 5_000, routeRefreshMs: 30_000, masterDownMs: 30_000,
+  requestTimeoutMs: 3_000, haHeartbeatMs: 5_000, haHousekeepingMs: 20_000, haReconnectMs: 5_000, slaveSyncIntervalMs: 10_000,
+  syncTimeoutMs: 5_000, faultNotAvailableMs: [0, 0, 30_000, 60_000, 120_000, 180_000, 600_000], topicChangeCheckMs: 1_000,
+};
+
+const FAST_TIMERS: ClusterTimers = {
+  registerIntervalMs: 500, brokerExpiryMs: 3_000, scanIntervalMs: 200, routeRefreshMs: 500, masterDownMs: 1_000,
+  requestTimeoutMs: 2_000, haHeartbeatMs: 200, haHousekeepingMs: 2_000, haReconnectMs: 100, slaveSyncIntervalMs: 200,
+  syncTimeoutMs: 2_000, faultNotAvailableMs: [0, 0, 500, 1_000, 1_000, 1_000, 2_000], topicChangeCheckMs: 50,
+};
+
+/** the timers of the config: each one set, else the profile's */
+export function clusterTimers(c: ClusterConfig): ClusterTimers {
+  const base = c.timers === 'fast' ? FAST_TIMERS : DEFAULT_TIMERS;
+  const pick = <K extends keyof ClusterTimers>(key: K, value: ClusterTimers[K] | null): ClusterTimers[K] => value ?? base[key];
+  return {
+    registerIntervalMs: pick('registerIntervalMs', c.registerIntervalMs),
+    brokerExpiryMs: pick('brokerExpiryMs', c.brokerExpiryMs),
+    scanIntervalMs: pick('scanIntervalMs', c.scanIntervalMs),
+    routeRefreshMs: pick('routeRefreshMs', c.routeRefreshMs),
+    masterDownMs: pick('masterDownMs', c.masterDownMs),
+    requestTimeoutMs: pick('requestTimeoutMs', c.requestTimeoutMs),
+    haHeartbeatMs: pick('haHeartbeatMs', c.haHeartbeatMs),
+    haHousekeepingMs: pick('haHousekeepingMs', c.haHousekeepingMs),
+    haReconnectMs: pick('haReconnectMs', c.haReconnectMs),
+    slaveSyncIntervalMs: pick('slaveSyncIntervalMs', c.slaveSyncIntervalMs),
+    syncTimeoutMs: pick('syncTimeoutMs', c.syncTimeoutMs),
+    faultNotAvailableMs: pick('faultNotAvailableMs', c.faultNotAvailableMs),
+    topicChangeCheckMs: base.topicChangeCheckMs,
+  };
+}
+
+/** `a:1;b:2,c:3` → addresses */
+export function nameServerList(text: string): string[] {
+  return text.split(/[;,]/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** the broker's role from its id: id 0 is a master of the configured kind, any other a slave */
+export function brokerRoleOf(c: ClusterConfig): BrokerRole {
+  if (c.brokerId === 0 && c.role === 'SLAVE') throw new Error('cluster.brokerId 0 is a master: give a slave an id of 1 or more, or a master role');
+  if (c.brokerId !== 0 && c.role !== 'SLAVE') throw new Error(`cluster.brokerId ${c.brokerId} is a slave: its role must be SLAVE, not ${c.role}`);
+  return c.role;
+}
+
+function defaultStoreHost(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function setup(config: Config, options: RoleOptions): { log: Logger; print: (line: string) => void } {
+  const root = options.logger ?? createRootLogger({ level: config.log.level });
+  return { log: componentLogger(root, 'cluster'), print: options.print ?? ((line: string) => process.stdout.write(`${line}\n`)) };
+}
+
+export async function startNameServerRole(config: Config, options: RoleOptions = {}): Promise<RunningRole> {
+  const { log, print } = setup(config, options);
+  const t = clusterTimers(config.cluster);
+  const ns = await startNameServer({
+    host: config.host, port: config.nameserverPort, brokerExpiryMs: t.brokerExpiryMs, scanIntervalMs: t.scanIntervalMs,
+    onBrokersDropped: (addrs, why) => log.warn({ addrs, why }, 'brokers dropped'),
+  });
+  print(`nameserver listening on ${ns.address}`);
+  print(`rocketgate ${VERSION} ready: nameserver`);
+  return { role: 'nameserver', listeners: { nameserver: ns.address }, stop: () => ns.close() };
+}
+
+export async function startBrokerRole(config: Config, options: RoleOptions = {}): Promise<RunningRole> {
+  const { log, print } = setup(config, options);
+  const c = config.cluster;
+  const t = clusterTimers(c);
+  const role = brokerRoleOf(c);
+  const storeHost = c.storeHost ?? defaultStoreHost();
+  const port = config.brokerPort === 0 ? await freePort(config.host) : config.brokerPort;
+  const haPort = c.haPort ?? (config.brokerPort === 0 ? 0 : port + 1);
+  const onError = (where: string) => (err: unknown): void => log.warn({ err, where }, 'cluster background error');
+  const broker = await Broker.open({
+    dataDir: path.resolve(config.dataDir), brokerName: c.brokerName, flushMode: config.flush, flushIntervalMs: config.flushIntervalMs,
+    segmentSize: config.segmentSize, maxMessageSize: config.maxMessageSize, defaultQueueCount: config.defaultQueueCount,
+    autoCreateTopics: config.autoCreateTopics, fileReservedMs: config.fileReservedHours * 3_600_000, storeHost, storePort: port,
+    readOnly: role === 'SLAVE', onServiceError: onError('kernel'),
+  });
+  const replication = await startReplication({
+    broker, role, host: config.host, haPort, syncTimeoutMs: t.syncTimeoutMs, heartbeatMs: t.haHeartbeatMs, housekeepingMs: t.haHousekeepingMs,
+    reconnectMs: t.haReconnectMs, syncIntervalMs: t.slaveSyncIntervalMs, onError: (err, where) => onError(where)(err),
+  }).catch(async (err: unknown) => {
+    await broker.close();
+    throw err;
+  });
+  const advertised = `${storeHost}:${port}`;
+  const server = await startBrokerServer({
+    broker, host: config.host, port, clusterName: c.name, brokerName: c.brokerName, brokerId: c.brokerId, advertisedAddress: advertised,
+    haServerAddress: `${storeHost}:${replication.haPort ?? haPort}`, nameServers: nameServerList(c.nameServers),
+    registerIntervalMs: t.registerIntervalMs, topicChangeCheckMs: t.topicChangeCheckMs, nameServerExpiryMs: t.brokerExpiryMs,
+    ...replication.serverHooks, onError: (err, where) => onError(where)(err),
+  }).catch(async (err: unknown) => {
+    await replication.close();
+    await broker.close();
+    throw err;
+  });
+  const listeners: Record<string, string> = { broker: advertised };
+  print(`broker ${c.brokerName}/${c.brokerId} (${role}) listening on ${advertised}`);
+  if (replication.haPort !== undefined) {
+    listeners.ha = `${storeHost}:${replication.haPort}`;
+    print(`ha listening on ${listeners.ha}`);
+  }
+  print(`rocketgate ${VERSION} ready: broker ${c.brokerName}/${c.brokerId} ${role}, cluster ${c.name}, data dir ${path.resolve(config.dataDir)}, flush ${config.flush}`);
+  let stopped: Promise<void> | undefined;
+  return {
+    role: 'broker',
+    listeners,
+    stop: () => (stopped ??= (async () => {
+      await server.close();
+      await replication.close();
+      await broker.close();
+    })()),
+  };
+}
+
+export async function startGatewayRole(config: Config, options: RoleOptions = {}): Promise<RunningRole & { server: RunningServer }> {
+  const { log } = setup(config, options);
+  const c = config.cluster;
+  const t = clusterTimers(c);
+  const api = new RemoteBrokerApi({
+    nameServers: nameServerList(c.nameServers), clusterName: c.name, name: c.name, routeRefreshMs: t.routeRefreshMs, refreshOnErrorMs: Math.min(1_000, t.routeRefreshMs),
+    masterDownMs: t.masterDownMs, requestTimeoutMs: t.requestTimeoutMs, sendTimeoutMs: t.requestTimeoutMs,
+    faultTolerance: { notAvailableMs: t.faultNotAvailableMs }, onError: (err) => log.debug({ err }, 'cluster client'),
+  });
+  const server = await startEmbedded(config, {
+    ...options,
+    kernel: async () => ({ client: new DefaultKernelClient(api, (err) => log.warn({ err }, 'kernel client error')), close: () => api.close() }),
+  }).catch(async (err: unknown) => {
+    await api.close();
+    throw err;
+  });
+  const listeners = Object.fromEntries(server.addresses.map((a) => [a.name, a.url]));
+  return { role: 'gateway', listeners, server, stop: () => server.stop() };
+}
+
+export function startRole(role: ClusterRole, config: Config, options: RoleOptions = {}): Promise<RunningRole> {
+  switch (role) {
+    case 'nameserver':
+      return startNameServerRole(config, options);
+    case 'broker':
+      return startBrokerRole(config, options);
+    case 'gateway':
+      return startGatewayRole(config, options);
+  }
+}
