@@ -327,6 +327,7 @@ export class Broker {
       const offset = this.store.searchOffset(req.topic, queueId, req.timestamp);
       this.offsets.commit(req.group, req.topic, queueId, offset);
       this.pendingResets.set(offsetKey(req.group, req.topic, queueId), offset);
+      await this.pop.resetQueue(req.group, req.topic, queueId, offset);
       const max = this.store.maxOffset(req.topic, queueId);
       lags.push({ topic: req.topic, queueId, brokerOffset: max, consumerOffset: offset, lag: Math.max(0, max - offset) });
     }

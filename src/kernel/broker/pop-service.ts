@@ -168,6 +168,20 @@ export class PopService {
     });
   }
 
+  /**
+   * An admin reset of a group's offset: the queue's pop cursor moves there and what was
+   * in flight is forgotten (its receipt handles go stale), as a push consumer drops its
+   * buffered messages on a reset.
+   */
+  async resetQueue(group: string, topic: string, queueId: number, offset: number): Promise<void> {
+    for (const q of [...this.state.all()]) {
+      if (q.group !== group || q.storeTopic !== topic || q.queueId !== queueId) continue;
+      for (const queueOffset of [...q.inflight.keys()]) this.state.remove(q, queueOffset);
+      this.state.setNext(q, offset);
+    }
+    await this.state.sync();
+  }
+
   /** a new cursor starts at the group's committed offset, or its start position */
   private initialOffset(group: string, ref: QueueRef): number {
     return this.b.queryOffset({ group, topic: ref.storeTopic, queueId: ref.queueId });

@@ -216,4 +216,17 @@ describe('pop consumption (SimpleConsumer)', () => {
     await expect(c.receive({ topic: 'args-topic', filter: { type: 'SQL92', expression: 'a = ' } })).rejects.toMatchObject({ code: KernelErrorCode.InvalidFilter });
     await expect(c.receive({ topic: '%RETRY%args', maxMessages: 1 })).rejects.toMatchObject({ code: KernelErrorCode.InvalidTopic });
   });
+
+  test('an admin offset reset moves the pop cursor: acked messages are received again, old handles go stale', async () => {
+    await k.client.admin.createTopic({ topic: 'replayed', queueCount: 2 });
+    const start = Date.now() - 1;
+    await publish('replayed', ['a', 'b', 'c']);
+    const c = consumer('pop-reset');
+    const first = await receiveAll(c, 'replayed', 3);
+    for (const m of first) await c.ack(m.receiptHandle);
+    await k.client.admin.resetOffset({ group: 'pop-reset', topic: 'replayed', timestamp: start });
+    const again = await receiveAll(c, 'replayed', 3);
+    expect(again.map((m) => m.body.toString()).sort()).toEqual(['a', 'b', 'c']);
+    expect(again.map((m) => m.msgId).sort()).toEqual(first.map((m) => m.msgId).sort());
+  });
 });

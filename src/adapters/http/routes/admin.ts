@@ -17,9 +17,9 @@ import {
 const TopicParams = { type: 'object', required: ['topic'], properties: { topic: TopicName } } as const;
 const GroupParams = { type: 'object', required: ['group'], properties: { group: GroupName } } as const;
 
-/** broker-internal topics: retry, dead-letter, schedule, transactions, this adapter's own */
+/** broker-internal topics: retry, dead-letter, schedule, transactions, adapters' own state ($mqtt-*) */
 export function isSystemTopic(topic: string): boolean {
-  return topic.startsWith('%') || topic === 'SCHEDULE_TOPIC_XXXX' || /^rmq_sys_/i.test(topic);
+  return topic.startsWith('%') || topic.startsWith('$') || topic === 'SCHEDULE_TOPIC_XXXX' || /^rmq_sys_/i.test(topic);
 }
 
 function toEpochMs(value: number | string): number {
