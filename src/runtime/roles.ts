@@ -204,6 +204,10 @@ export async function startGatewayRole(config: Config, options: RoleOptions = {}
     masterDownMs: t.masterDownMs, requestTimeoutMs: t.requestTimeoutMs, sendTimeoutMs: t.requestTimeoutMs,
     faultTolerance: { notAvailableMs: t.faultNotAvailableMs }, onError: (err) => log.debug({ err }, 'cluster client'),
   });
+  await waitForMasters(api, c.name, CLUSTER_WAIT_MS, log).catch(async (err: unknown) => {
+    await api.close();
+    throw err;
+  });
   const server = await startEmbedded(config, {
     ...options,
     kernel: async () => ({ client: new DefaultKernelClient(api, (err) => log.warn({ err }, 'kernel client error')), close: () => api.close() }),
@@ -213,6 +217,26 @@ export async function startGatewayRole(config: Config, options: RoleOptions = {}
   });
   const listeners = Object.fromEntries(server.addresses.map((a) => [a.name, a.url]));
   return { role: 'gateway', listeners, server, stop: () => server.stop() };
+}
+
+/** how long a gateway waits for its cluster to have a writable broker group before it gives up */
+export const CLUSTER_WAIT_MS = 60_000;
+
+/**
+ * adapters create their system topics at start, so a gateway starts them once the cluster
+ * has a broker group with a master (brokers and gateways may start in any order)
+ */
+async function waitForMasters(api: RemoteBrokerApi, cluster: string, timeoutMs: number, log: Logger): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let said = false;
+  for (;;) {
+    const groups = await api.view.refreshCluster().then(() => api.view.groups()).catch(() => []);
+    if (groups.some((g) => g.brokerAddrs['0'] !== undefined)) return;
+    if (Date.now() > deadline) throw new Error(`no broker group of cluster ${cluster} has a master after ${timeoutMs} ms: are the nameservers and brokers up?`);
+    if (!said) log.warn({ cluster }, 'waiting for a broker group with a master');
+    said = true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export function startRole(role: ClusterRole, config: Config, options: RoleOptions = {}): Promise<RunningRole> {

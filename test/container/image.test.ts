@@ -18,7 +18,8 @@ import path from 'node:path';
 import { inbox } from '../adapters/mqtt/harness.js';
 import { RawStompClient, stompJsClient } from '../adapters/stomp/helpers/server.js';
 import {
-  NETWORK, ROOT, Resources, Timings, buildTestImage, firewallRules, freePort, podman, podmanOk, probePodman,
+  NETWORK, NOTHING_ADDED, ROOT, Resources, Timings, addedSince, buildTestImage, freePort, machineState, podman, podmanOk, probePodman,
+  type MachineState,
 } from './podman.js';
 
 const probe = await probePodman();
@@ -52,13 +53,8 @@ describeWithPodman('the container image (podman)', () => {
   const timings = new Timings();
   let image = '';
   let baseImage = '';
-  let rulesBefore: string | undefined;
-  /** every container and volume on the machine before the tests (to find unlabelled, anonymous ones after) */
-  let before = { containers: [] as string[], volumes: [] as string[] };
-  const everything = async () => ({
-    containers: (await podmanOk(['ps', '-a', '--format', '{{.ID}}'])).split('\n').filter(Boolean),
-    volumes: (await podmanOk(['volume', 'ls', '--format', '{{.Name}}'])).split('\n').filter(Boolean),
-  });
+  /** the machine before the tests (to find unlabelled things after: anonymous volumes, firewall rules) */
+  let before: MachineState;
   const clients: Array<{ end(): unknown }> = [];
 
   async function start(o: StartOptions): Promise<Running> {
@@ -152,9 +148,8 @@ describeWithPodman('the container image (podman)', () => {
   }
 
   beforeAll(async () => {
-    rulesBefore = await firewallRules();
     await Resources.removeStale();
-    before = await everything();
+    before = await machineState();
     const build = await timings.time('build', () => buildTestImage());
     image = build.image;
     baseImage = build.base;
@@ -304,12 +299,7 @@ describeWithPodman('the container image (podman)', () => {
 
   test('removes every container and volume it made, and adds no firewall rule', async () => {
     await resources.cleanup();
-    expect(await resources.leftovers()).toEqual({ containers: [], volumes: [] });
-    const after = await everything();
-    expect({
-      containers: after.containers.filter((c) => !before.containers.includes(c)),
-      volumes: after.volumes.filter((v) => !before.volumes.includes(v)),
-    }).toEqual({ containers: [], volumes: [] });
-    if (rulesBefore !== undefined) expect(await firewallRules()).toBe(rulesBefore);
+    expect(await resources.leftovers()).toEqual({ pods: [], containers: [], volumes: [] });
+    expect(addedSince(before, await machineState())).toEqual(NOTHING_ADDED);
   }, TEST_MS);
 });

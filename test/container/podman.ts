@@ -17,6 +17,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -83,7 +84,9 @@ export function buildTestImage(): Promise<BuiltImage> {
   built ??= (async () => {
     const started = Date.now();
     const image = 'localhost/rocketgate:test';
-    const r = await run(path.join(ROOT, 'scripts/build-image.sh'), ['--standin-base', '--tag', image], { timeoutMs: 15 * 60_000 });
+    // one build at a time (test files run in parallel workers); the second finds podman's cache
+    const lock = path.join(tmpdir(), 'rocketgate-test-image.lock');
+    const r = await run('flock', [lock, path.join(ROOT, 'scripts/build-image.sh'), '--standin-base', '--tag', image], { timeoutMs: 15 * 60_000 });
     const log = `${r.stdout}\n${r.stderr}`;
     if (r.code !== 0) throw new Error(`scripts/build-image.sh exited ${r.code}:\n${log.slice(-6000)}`);
     const base = /BASE_IMAGE=(\S+)/.exec(log)?.[1];
@@ -123,6 +126,14 @@ export class Resources {
     return ['--label', `${LABEL}=${this.runId}`, '--label', `${LABEL}.pid=${process.pid}`];
   }
 
+  /** a pod for containers that share one network namespace (slirp4netns, ports on 127.0.0.1) */
+  async pod(publish: string[], hosts: string[]): Promise<string> {
+    const name = this.name('pod');
+    await podmanOk(['pod', 'create', '--name', name, ...this.labels(), '--network', NETWORK,
+      ...publish.flatMap((p) => ['-p', p]), ...hosts.flatMap((h) => ['--add-host', `${h}:127.0.0.1`])]);
+    return name;
+  }
+
   name(what: string): string {
     return `rg-test-${this.runId}-${what}-${++this.seq}`;
   }
@@ -133,40 +144,76 @@ export class Resources {
     return name;
   }
 
-  /** containers and volumes of this run still present */
-  async leftovers(): Promise<{ containers: string[]; volumes: string[] }> {
+  /** pods, containers and volumes of this run still present */
+  async leftovers(): Promise<{ pods: string[]; containers: string[]; volumes: string[] }> {
     const filter = `label=${LABEL}=${this.runId}`;
-    const containers = (await podmanOk(['ps', '-a', '--filter', filter, '--format', '{{.Names}}'])).split('\n').filter(Boolean);
-    const volumes = (await podmanOk(['volume', 'ls', '--filter', filter, '--format', '{{.Name}}'])).split('\n').filter(Boolean);
-    return { containers, volumes };
+    const list = async (args: string[]) => (await podmanOk([...args, '--filter', filter])).split('\n').filter(Boolean);
+    return {
+      pods: await list(['pod', 'ps', '--format', '{{.Name}}']),
+      containers: await list(['ps', '-a', '--format', '{{.Names}}']),
+      volumes: await list(['volume', 'ls', '--format', '{{.Name}}']),
+    };
   }
 
-  /** removes every container and volume of this run */
+  /** removes every pod, container and volume of this run */
   async cleanup(): Promise<void> {
-    const { containers, volumes } = await this.leftovers();
+    const { pods, containers, volumes } = await this.leftovers();
     // -v: also the anonymous volume of a container run without -v ...:/data
     if (containers.length > 0) await podman(['rm', '-f', '-v', '-t', '0', ...containers]);
+    if (pods.length > 0) await podman(['pod', 'rm', '-f', '-t', '0', ...pods]);
     if (volumes.length > 0) await podman(['volume', 'rm', '-f', ...volumes]);
   }
 
   /** removes what test runs whose process is gone left behind (a killed jest) */
   static async removeStale(): Promise<void> {
-    const format = `{{.Names}} {{index .Labels "${LABEL}.pid"}}`;
-    const stale = (await podmanOk(['ps', '-a', '--filter', `label=${LABEL}`, '--format', format])).split('\n').filter(Boolean)
-      .map((line) => line.split(' ')).filter(([, pid]) => !alive(Number(pid))).map(([name]) => name!);
-    if (stale.length > 0) await podman(['rm', '-f', '-v', '-t', '0', ...stale]);
-    const volumes = (await podmanOk(['volume', 'ls', '--filter', `label=${LABEL}`, '--format', `{{.Name}} {{index .Labels "${LABEL}.pid"}}`]))
-      .split('\n').filter(Boolean).map((line) => line.split(' ')).filter(([, pid]) => !alive(Number(pid))).map(([name]) => name!);
+    const stale = async (args: string[], name: string) => (await podmanOk([...args, '--filter', `label=${LABEL}`, '--format', `${name} {{index .Labels "${LABEL}.pid"}}`]))
+      .split('\n').filter(Boolean).map((line) => line.split(' ')).filter(([, pid]) => !alive(Number(pid))).map(([n]) => n!);
+    const containers = await stale(['ps', '-a'], '{{.Names}}');
+    if (containers.length > 0) await podman(['rm', '-f', '-v', '-t', '0', ...containers]);
+    const pods = await stale(['pod', 'ps'], '{{.Name}}');
+    if (pods.length > 0) await podman(['pod', 'rm', '-f', '-t', '0', ...pods]);
+    const volumes = await stale(['volume', 'ls'], '{{.Name}}');
     if (volumes.length > 0) await podman(['volume', 'rm', '-f', ...volumes]);
   }
 }
 
 /** the host's firewall rules (nft), to prove a test added none; undefined without nft */
-export async function firewallRules(): Promise<string | undefined> {
+async function firewallRules(): Promise<string | undefined> {
   // -s: without counters, which move with any traffic
   const r = await run('nft', ['-s', 'list', 'ruleset'], { timeoutMs: 10_000 });
   return r.code === 0 ? r.stdout : undefined;
 }
+
+export interface MachineState {
+  pods: string[];
+  containers: string[];
+  volumes: string[];
+  networks: string[];
+  firewall: string | undefined;
+}
+
+/** every pod, container, volume and network podman has, and the firewall rules */
+export async function machineState(): Promise<MachineState> {
+  const list = async (args: string[]) => (await podmanOk(args)).split('\n').filter(Boolean);
+  return {
+    pods: await list(['pod', 'ps', '--format', '{{.ID}}']),
+    containers: await list(['ps', '-a', '--format', '{{.ID}}']),
+    volumes: await list(['volume', 'ls', '--format', '{{.Name}}']),
+    networks: await list(['network', 'ls', '--format', '{{.Name}}']),
+    firewall: await firewallRules(),
+  };
+}
+
+/** what is in `after` and was not in `before` (unlabelled things too: anonymous volumes, rules) */
+export function addedSince(before: MachineState, after: MachineState): Record<string, unknown> {
+  const added = (key: 'pods' | 'containers' | 'volumes' | 'networks') => after[key].filter((x) => !before[key].includes(x));
+  return {
+    pods: added('pods'), containers: added('containers'), volumes: added('volumes'), networks: added('networks'),
+    firewallChanged: before.firewall !== undefined && after.firewall !== before.firewall,
+  };
+}
+
+export const NOTHING_ADDED = { pods: [], containers: [], volumes: [], networks: [], firewallChanged: false };
 
 /** timings of a test file, printed and kept in test-artifacts/container/<name>.json */
 export class Timings {

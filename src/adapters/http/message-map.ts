@@ -160,28 +160,8 @@ export function messageFromRaw(topic: string, body: Buffer, contentType: string,
   return message;
 }
 
-export interface MessageView {
-  msgId: string;
-  topic: string;
-  queueId: number;
-  queueOffset: number;
-  tag?: string;
-  path?: string;
-  keys: string[];
-  properties: Record<string, string>;
-  contentType?: string;
-  body: string;
-  encoding: 'utf8' | 'base64';
-  shardingKey?: string;
-  bornTimestamp: number;
-  storeTimestamp: number;
-  deliverAt?: number;
-  expireAt?: number;
-  priority?: number;
-  correlationId?: string;
-  replyTo?: string;
-  reconsumeTimes: number;
-}
+import type { MessageView } from './api-types.js';
+export type { MessageView };
 
 export function encodeBody(body: Buffer): { body: string; encoding: 'utf8' | 'base64' } {
   return isUtf8(body) ? { body: body.toString('utf8'), encoding: 'utf8' } : { body: body.toString('base64'), encoding: 'base64' };
