@@ -10,7 +10,7 @@ Usage: scripts/build-image.sh [options] [-- more arguments for "$CONTAINER_ENGIN
 
 Builds the Containerfile into an image.
 
-  -t, --tag NAME     the image name (default: \$ROCKETGATE_IMAGE or rocketgate:latest)
+  -t, --tag NAME     the image name (default: \$ROCKETGATE_IMAGE or localhost/rocketgate:latest)
   --base IMAGE       the base image, build argument BASE_IMAGE (default: the Containerfile's,
                      docker.io/library/node:20-slim)
   --standin-base     for machines that reach no container registry: build (once) a stand-in
@@ -28,7 +28,7 @@ The last line printed is the image name.
 EOF
 }
 
-tag=${ROCKETGATE_IMAGE:-rocketgate:latest}
+tag=${ROCKETGATE_IMAGE:-localhost/rocketgate:latest}
 base=
 standin=${ROCKETGATE_STANDIN_BASE:-}
 extra=()

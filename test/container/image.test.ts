@@ -149,7 +149,7 @@ describeWithPodman('the container image (podman)', () => {
 
   beforeAll(async () => {
     await Resources.removeStale();
-    before = await machineState();
+    before = await machineState(resources.runId);
     const build = await timings.time('build', () => buildTestImage());
     image = build.image;
     baseImage = build.base;
@@ -171,7 +171,7 @@ describeWithPodman('the container image (podman)', () => {
     expect(healthcheck.Test).toEqual(['CMD', 'node', '/app/scripts/container/healthcheck.mjs']);
     expect(Object.keys(config.Volumes)).toEqual(['/data']);
     expect(Object.keys(config.ExposedPorts).sort()).toEqual(
-      ['1883/tcp', '8083/tcp', '61613/tcp', '61614/tcp', '8080/tcp', '8081/tcp', '9876/tcp', '10911/tcp'].sort(),
+      ['1883/tcp', '8083/tcp', '61613/tcp', '61614/tcp', '8080/tcp', '8081/tcp', '9876/tcp', '10911/tcp', '10912/tcp'].sort(),
     );
     expect(config.Entrypoint).toEqual(['node', '/app/dist/main.js']);
     expect(config.Cmd).toEqual(['start']);
@@ -183,7 +183,7 @@ describeWithPodman('the container image (podman)', () => {
     const devOnly = Object.entries(lock.packages).filter(([p, e]) => e.dev && /^node_modules\/(@[^/]+\/)?[^/]+$/.test(p))
       .map(([p]) => p.slice('node_modules/'.length));
     expect(devOnly).toEqual(expect.arrayContaining(['jest', 'typescript', 'esbuild']));
-    const listing = await podmanOk(['run', '--rm', '--network', 'none', ...resources.labels(), '--entrypoint', 'node', image,
+    const listing = await podmanOk(['run', '--rm', '--network', 'none', ...resources.labels(), '--tmpfs', '/data', '--entrypoint', 'node', image,
       '-e', 'console.log(JSON.stringify(require("fs").readdirSync("/app/node_modules").flatMap((d) => d.startsWith("@") ? require("fs").readdirSync("/app/node_modules/" + d).map((s) => d + "/" + s) : [d])))']);
     const installed = JSON.parse(listing) as string[];
     expect(installed).toEqual(expect.arrayContaining(Object.keys(pkg.dependencies)));
@@ -287,7 +287,7 @@ describeWithPodman('the container image (podman)', () => {
   test('the health check fails when no rocketgate process answers', async () => {
     const name = resources.name('idle');
     await podmanOk(['run', '-d', '--name', name, ...resources.labels(), '--network', 'none', '--health-interval', 'disable',
-      '--entrypoint', 'node', image, '-e', 'setInterval(() => {}, 60000)']);
+      '--tmpfs', '/data', '--entrypoint', 'node', image, '-e', 'setInterval(() => {}, 60000)']);
     const check = await podman(['healthcheck', 'run', name]);
     expect(check.code).not.toBe(0);
     expect(check.stdout.trim()).toBe('unhealthy');
@@ -300,6 +300,6 @@ describeWithPodman('the container image (podman)', () => {
   test('removes every container and volume it made, and adds no firewall rule', async () => {
     await resources.cleanup();
     expect(await resources.leftovers()).toEqual({ pods: [], containers: [], volumes: [] });
-    expect(addedSince(before, await machineState())).toEqual(NOTHING_ADDED);
+    expect(addedSince(before, await machineState(resources.runId))).toEqual(NOTHING_ADDED);
   }, TEST_MS);
 });

@@ -192,14 +192,22 @@ export interface MachineState {
   firewall: string | undefined;
 }
 
-/** every pod, container, volume and network podman has, and the firewall rules */
-export async function machineState(): Promise<MachineState> {
-  const list = async (args: string[]) => (await podmanOk(args)).split('\n').filter(Boolean);
+/**
+ * Every pod, container, volume and network podman has, and the firewall rules; without what
+ * other test runs (the other container test file, running in parallel) labelled as theirs.
+ */
+export async function machineState(runId: string): Promise<MachineState> {
+  const rows = async (args: string[]) => (await podmanOk(args)).split('\n').filter(Boolean).map((l) => l.split(' '));
+  const theirs = (run: string | undefined) => run !== undefined && run !== '' && run !== '<no' && run !== runId;
+  const pods = await rows(['pod', 'ps', '--format', `{{.Name}} {{index .Labels "${LABEL}"}}`]);
+  const otherPods = new Set(pods.filter(([, run]) => theirs(run)).map(([name]) => name));
   return {
-    pods: await list(['pod', 'ps', '--format', '{{.ID}}']),
-    containers: await list(['ps', '-a', '--format', '{{.ID}}']),
-    volumes: await list(['volume', 'ls', '--format', '{{.Name}}']),
-    networks: await list(['network', 'ls', '--format', '{{.Name}}']),
+    pods: pods.filter(([name]) => !otherPods.has(name)).map(([name]) => name!),
+    containers: (await rows(['ps', '-a', '--format', `{{.ID}} {{.PodName}}. {{index .Labels "${LABEL}"}}`]))
+      .filter(([, pod, run]) => !otherPods.has(pod!.slice(0, -1)) && !theirs(run)).map(([id]) => id!),
+    volumes: (await rows(['volume', 'ls', '--format', `{{.Name}} {{index .Labels "${LABEL}"}}`]))
+      .filter(([, run]) => !theirs(run)).map(([name]) => name!),
+    networks: (await rows(['network', 'ls', '--format', '{{.Name}}'])).map(([name]) => name!),
     firewall: await firewallRules(),
   };
 }

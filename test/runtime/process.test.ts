@@ -7,7 +7,7 @@ import path from 'node:path';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const PORT_FLAGS = ['--http-port', '0', '--mqtt-port', '0', '--mqtt-ws-port', '0', '--stomp-port', '0', '--stomp-ws-port', '0'];
+const PORT_FLAGS = ['--http-port', '0', '--mqtt-port', '0', '--mqtt-ws-port', '0', '--stomp-port', '0', '--stomp-ws-port', '0', '--rocketmq-port', '0'];
 
 interface Started {
   child: ChildProcessWithoutNullStreams;

@@ -13,12 +13,12 @@ describe('startTestServer with the real adapters', () => {
 
   test('every listener on 127.0.0.1 and a free port; /v1/health ready; /v1/info shows config sources', async () => {
     server = await startTestServer();
-    expect(server.addresses.map((a) => a.name)).toEqual(['mqtt', 'mqtt-ws', 'stomp', 'stomp-ws', 'http']);
+    expect(server.addresses.map((a) => a.name)).toEqual(['mqtt', 'mqtt-ws', 'stomp', 'stomp-ws', 'rocketmq', 'http']);
     for (const a of server.addresses) expect(a.port).toBeGreaterThan(0);
     const health = await fetch(`${server.url('http')}/v1/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({
-      status: 'ok', listeners: { mqtt: true, 'mqtt-ws': true, stomp: true, 'stomp-ws': true, http: true },
+      status: 'ok', listeners: { mqtt: true, 'mqtt-ws': true, stomp: true, 'stomp-ws': true, rocketmq: true, http: true },
     });
     const info = await (await fetch(`${server.url('http')}/v1/info`)).json() as Record<string, any>;
     expect(info).toMatchObject({ name: 'rocketgate', nodeId: 'test-node', flush: 'async' });
@@ -27,7 +27,7 @@ describe('startTestServer with the real adapters', () => {
   });
 
   test('a disabled adapter does not listen; a message published over HTTP reaches an MQTT subscriber', async () => {
-    server = await startTestServer({ stomp: { enabled: false }, mqtt: { wsPort: null } });
+    server = await startTestServer({ stomp: { enabled: false }, mqtt: { wsPort: null }, rocketmq: { enabled: false } });
     expect(server.addresses.map((a) => a.name)).toEqual(['mqtt', 'http']);
     const client = await mqtt.connectAsync(server.url('mqtt'), { clientId: 'runtime-test', reconnectPeriod: 0 });
     try {

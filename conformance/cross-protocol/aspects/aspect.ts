@@ -55,12 +55,12 @@ export const BINARY_CONTENT_TYPE = 'application/octet-stream';
 /** properties that fit HTTP header values (no line break), so the raw publish can carry them */
 export const HEADER_SAFE_PROPERTIES = Object.fromEntries(Object.entries(PROPERTIES).filter(([, v]) => !/[\r\n]/.test(v)));
 
-/** a message with every field the publisher can express */
-export function fullSpec(ctx: CellContext, body: Buffer, contentType = CONTENT_TYPE, properties = PROPERTIES, tag = TAG): MessageSpec {
-  const spec: MessageSpec = { topic: ctx.topic, tag, body };
+/** a message with every field the publisher can express: tag, keys, properties, content type */
+export function fullSpec(ctx: CellContext, body: Buffer, o: { tag?: string; properties?: Record<string, string>; contentType?: string } = {}): MessageSpec {
+  const spec: MessageSpec = { topic: ctx.topic, tag: o.tag ?? TAG, body };
   if (!ctx.pub.limits.keys) spec.keys = KEYS;
-  if (!ctx.pub.limits.properties) spec.properties = properties;
-  if (!ctx.pub.limits.contentType) spec.contentType = contentType;
+  if (!ctx.pub.limits.properties) spec.properties = o.properties ?? PROPERTIES;
+  if (!ctx.pub.limits.contentType) spec.contentType = o.contentType ?? CONTENT_TYPE;
   return spec;
 }
 

@@ -109,6 +109,8 @@ export class PopSubscriber implements SubscriberDriver {
   readonly blocked: Limits = {};
   /** receivers share a group without rebalancing: each receive takes what is visible */
   readonly rebalanceMs = 0;
+  /** the HTTP API cannot choose: the group's default of 16 reconsumes (DESIGN.md §3) */
+  readonly fixedDeliveries = 17;
 
   constructor(private readonly api: HttpApi) {}
 

@@ -20,6 +20,7 @@ const V311_LIMITS: Limits = {
   contentType: 'MQTT 3.1.1 has no content type (an MQTT 5 PUBLISH property, §3.3.2.3.9)',
   delay: 'delay is the MQTT 5 user property `deliverAt`; MQTT 3.1.1 has no user properties',
   ttl: 'TTL is the MQTT 5 message expiry interval (§3.3.2.3.3); MQTT 3.1.1 has none',
+  expiry: 'MQTT 3.1.1 has no message expiry interval to show when a message expires',
 };
 const NO_NACK = 'MQTT has no negative acknowledgement: PUBACK/PUBREC end the exchange whatever the outcome, so a subscriber cannot send a message back for redelivery';
 
@@ -131,9 +132,9 @@ export class MqttSubscriber implements SubscriberDriver {
 
   constructor(private readonly url: () => string, private readonly version: Version) {
     this.name = version === 4 ? 'MQTT 3.1.1' as const : 'MQTT 5' as const;
-    const { keys, properties, contentType } = V311_LIMITS;
+    const { keys, properties, contentType, expiry } = V311_LIMITS;
     this.limits = version === 4
-      ? { keys, properties, contentType, nack: NO_NACK, deadLetter: NO_NACK }
+      ? { keys, properties, contentType, expiry, nack: NO_NACK, deadLetter: NO_NACK }
       : { nack: NO_NACK, deadLetter: NO_NACK };
   }
 

@@ -102,6 +102,8 @@ export class StompSubscriber implements SubscriberDriver {
   readonly limits: Limits = {};
   readonly blocked: Limits = { deadLetter: STOMP_DLQ_BLOCKED };
   readonly rebalanceMs = REBALANCE_MS + 500;
+  /** a subscription cannot choose: the kernel's default of 16 reconsumes (DESIGN.md §3) */
+  readonly fixedDeliveries = 17;
 
   constructor(private readonly port: () => number) {}
 

@@ -18,6 +18,8 @@ export type SubscriberName = (typeof SUBSCRIBERS)[number];
 /** what an aspect may need from a protocol beyond body, tag and path */
 export type Feature =
   | 'keys' | 'properties' | 'contentType' | 'delay' | 'ttl'
+  /** a subscriber sees when a delivered message expires */
+  | 'expiry'
   | 'pointToPoint' | 'nack' | 'deadLetter';
 
 export type Limits = Partial<Record<Feature, string>>;
@@ -134,6 +136,8 @@ export interface SubscriberDriver {
   readonly blocked: Limits;
   /** how long a shared group needs after its members joined before each holds only its own queues */
   readonly rebalanceMs: number;
+  /** deliveries before the dead-letter topic when the client cannot choose them (ignores `maxDeliveries`) */
+  readonly fixedDeliveries?: number;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
 }
 

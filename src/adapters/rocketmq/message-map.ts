@@ -66,7 +66,11 @@ export const NAMESPACE_SEPARATOR = '%';
 const TAG_FORBIDDEN = /[/+#\u0000-\u001f\u007f]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
 const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
+/** the kernel's stored-properties separators, refused in values */
+// eslint-disable-next-line no-control-regex
+const SEPARATORS = /[\u0001\u0002]/;
 
 /** `namespace` applies when the resource names none (clients set it on some requests only) */
 export function kernelName(resource: Resource | undefined, namespace = ''): string {
@@ -152,7 +156,7 @@ function typeOf(sp: SystemProperties): MessageType {
 function applyUserProperties(message: Message, props: Record<string, string>): void {
   const user: Record<string, string> = {};
   for (const [name, value] of Object.entries(props)) {
-    if (name === '' || CONTROL.test(name) || /[\u0001\u0002]/.test(value)) {
+    if (name === '' || CONTROL.test(name) || SEPARATORS.test(value)) {
       fail(Code.IllegalMessagePropertyKey, `property ${JSON.stringify(name)} is empty or contains a control character`);
     }
     if (FIELD_PROPERTIES.has(name)) continue;

@@ -4,9 +4,11 @@
  * same .proto files (for input the real client refuses to send).
  *
  * The real client waits forever for the settings handshake and logs to ~/logs by default:
- * `startClient` bounds startup() and every client gets `quietLogger`.
+ * `startClient` bounds startup(), every client gets `quietLogger`, and `quietConsumeServices`
+ * silences the loggers the PushConsumer creates for itself.
  */
 import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import clientLogger from 'rocketmq-client-nodejs/dist/client/Logger.js';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { ProtocolAdapter } from '../../../src/adapters/adapter.js';
@@ -60,6 +62,20 @@ export const quietLogger = {
   error: (...args: unknown[]) => log('error', args),
   debug: (...args: unknown[]) => log('debug', args),
 };
+
+/**
+ * The PushConsumer's consume services take no logger: they call the client's
+ * getDefaultLogger(), an egg-logger writing ~/logs/rocketmq/... with a flush timer that
+ * keeps the process alive. Swapped for `quietLogger` until the returned function restores it.
+ */
+export function quietConsumeServices(): () => void {
+  const module = clientLogger as unknown as { getDefaultLogger: () => unknown };
+  const original = module.getDefaultLogger;
+  module.getDefaultLogger = () => quietLogger;
+  return () => {
+    module.getDefaultLogger = original;
+  };
+}
 
 function log(level: string, args: unknown[]): void {
   if (process.env.ROCKETMQ_TEST_LOG) process.stderr.write(`[rocketmq-client ${level}] ${args.map(String).join(' ')}\n`);

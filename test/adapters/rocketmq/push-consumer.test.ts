@@ -4,33 +4,21 @@
  * delivery attempt counted), the dead-letter queue after the group's maximum, and a slow
  * listener kept invisible by auto-renew instead of being redelivered.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os, { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ConsumeResult, Producer, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import { ConsumeFrom, MessageModel } from '../../../src/kernel/index.js';
 import { waitFor } from '../../helpers/kernel.js';
-import { quietLogger, shutdownAll, startClient, startRocketMq, type RocketMqHarness } from './helpers.js';
+import { quietLogger, quietConsumeServices, shutdownAll, startClient, startRocketMq, type RocketMqHarness } from './helpers.js';
 
 const GROUP = 'push-group';
 const TOPIC = 'push-topic';
 
-// the client's consume services open their own log file under ~/logs whatever logger they
-// are given: the home folder is a temp dir in this file, and those loggers are closed
-const fakeHome = mkdtempSync(path.join(tmpdir(), 'rocketmq-home-'));
-const realHomedir = os.homedir;
+let restoreLogger: () => void;
 beforeAll(() => {
-  os.homedir = () => fakeHome;
+  restoreLogger = quietConsumeServices();
 });
-afterAll(() => {
-  os.homedir = realHomedir;
-  rmSync(fakeHome, { recursive: true, force: true });
-});
+afterAll(() => restoreLogger());
 
-async function stopConsumer(consumer: PushConsumer | undefined): Promise<void> {
-  await shutdownAll([consumer]);
-  (consumer as unknown as { getConsumeService(): { logger?: { close?(): void } } } | undefined)?.getConsumeService().logger?.close?.();
-}
+const stopConsumer = (consumer: PushConsumer | undefined): Promise<void> => shutdownAll([consumer]);
 
 /** the operator's group settings: `maxReconsumeTimes` redeliveries, then the dead-letter queue */
 async function configureGroup(h: RocketMqHarness, group: string, settings: { maxReconsumeTimes: number; orderly?: boolean }): Promise<void> {

@@ -9,8 +9,9 @@
  * the topic on this broker (and the group's retry queue). With auto_renew (PushConsumer)
  * the messages stay invisible while the client holds them (deliveries.ts); otherwise
  * (SimpleConsumer) for the requested invisible duration. A FIFO group (orderly in the
- * kernel) gets its next batch only once the previous one is settled. The wait ends before the client's
- * deadline; if the client went away meanwhile, what was popped is made visible again.
+ * kernel) gets its next batch only once the previous one is settled. The wait ends before
+ * the client's deadline; if the client went away meanwhile, what was popped is made
+ * visible again.
  */
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { FilterType, type FilterSpec, type ReceivedMessage } from '../../../kernel/index.js';
@@ -74,8 +75,9 @@ async function receive(call: ServerWritableStream<ReceiveMessageRequest, Receive
   const deadline = Date.now() + plan.waitMs;
   // FIFO: the next messages only once the previous ones are settled
   const ready = !(plan.autoRenew && ctx.session.fifo) || await deps.deliveries.waitIdle(plan.group, plan.topic, deadline, gone);
+  const waitMs = Math.max(0, deadline - Date.now());
   const messages: ReceivedMessage[] = ready
-    ? await consumer.receive({ topic: plan.topic, filter: plan.filter, maxMessages: plan.maxMessages, invisibleMs: plan.invisibleMs, waitMs: Math.max(0, deadline - Date.now()) })
+    ? await consumer.receive({ topic: plan.topic, filter: plan.filter, maxMessages: plan.maxMessages, invisibleMs: plan.invisibleMs, waitMs })
     : [];
   if (gone()) {
     await Promise.all(messages.map((m) => consumer.nack(m.receiptHandle, 0).catch(() => undefined)));
