@@ -111,7 +111,7 @@ describeWithPodman('the compose cluster in a pod (podman)', () => {
 
   async function runService(name: string): Promise<void> {
     const s = compose.services[name]!;
-    const env = Object.entries({ ...s.environment, ROCKETGATE_CLUSTER_TIMERS: 'fast', ROCKETGATE_ROCKETMQ_ENABLED: 'false' /* TEMP-DEV */ }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const env = Object.entries({ ...s.environment, ROCKETGATE_CLUSTER_TIMERS: 'fast' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const mounts = (s.volumes ?? []).flatMap((v) => {
       const [volume, target] = v.split(':');
       return ['-v', `${volumes.get(volume!)}:${target}`];

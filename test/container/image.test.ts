@@ -66,7 +66,7 @@ describeWithPodman('the container image (podman)', () => {
       port[listener] = await freePort();
       publish.push('-p', `127.0.0.1:${port[listener]}:${inside[listener]}`);
     }
-    const env = Object.entries({ ROCKETGATE_LOG_LEVEL: 'info', ROCKETGATE_ROCKETMQ_ENABLED: 'false', /* TEMP-DEV */ ...o.env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const env = Object.entries({ ROCKETGATE_LOG_LEVEL: 'info', ...o.env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     await podmanOk(['run', '-d', '--name', name, ...resources.labels(), '--network', NETWORK, ...publish,
       '-v', `${o.volume}:/data`, '--health-interval', 'disable', ...env, image, ...(o.args ?? [])]);
     const running = { name, port, http: `http://127.0.0.1:${port.http}` };

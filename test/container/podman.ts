@@ -91,6 +91,10 @@ export function buildTestImage(): Promise<BuiltImage> {
     if (r.code !== 0) throw new Error(`scripts/build-image.sh exited ${r.code}:\n${log.slice(-6000)}`);
     const base = /BASE_IMAGE=(\S+)/.exec(log)?.[1];
     if (!base) throw new Error(`scripts/build-image.sh named no BASE_IMAGE:\n${log.slice(0, 2000)}`);
+    // Earlier builds' untagged images (each source change leaves ~100 MB): this build's
+    // stages, and the layers it reused, stay as the cache of the next one.
+    await podman(['image', 'prune', '-f', '--filter', 'label=org.opencontainers.image.title=rocketgate',
+      '--filter', `until=${new Date(started - 1_000).toISOString()}`]);
     return { image, base, ms: Date.now() - started };
   })();
   return built;

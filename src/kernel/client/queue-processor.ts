@@ -187,7 +187,7 @@ export class QueueProcessor {
     if (this.o.broadcasting) return; // RocketMQ does not retry broadcast messages
     for (;;) {
       try {
-        await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: this.o.maxReconsumeTimes, topic: this.o.topic, queueId: this.o.queueId });
+        await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: this.o.maxReconsumeTimes, delayMs, topic: this.o.topic, queueId: this.o.queueId });
         return;
       } catch (err) {
         this.o.onError(err);
