@@ -91,13 +91,23 @@ export function buildTestImage(): Promise<BuiltImage> {
     if (r.code !== 0) throw new Error(`scripts/build-image.sh exited ${r.code}:\n${log.slice(-6000)}`);
     const base = /BASE_IMAGE=(\S+)/.exec(log)?.[1];
     if (!base) throw new Error(`scripts/build-image.sh named no BASE_IMAGE:\n${log.slice(0, 2000)}`);
-    // Earlier builds' untagged images (each source change leaves ~100 MB): this build's
-    // stages, and the layers it reused, stay as the cache of the next one.
-    await podman(['image', 'prune', '-f', '--filter', 'label=org.opencontainers.image.title=rocketgate',
-      '--filter', `until=${new Date(started - 1_000).toISOString()}`]);
+    await removeOldBuilds(log);
     return { image, base, ms: Date.now() - started };
   })();
   return built;
+}
+
+/**
+ * Removes the untagged images of earlier builds (each source change leaves about 100 MB);
+ * the images of every step of this build (`--> <id>` in its log, cached or not) stay: they
+ * are the cache of the next build.
+ */
+async function removeOldBuilds(log: string): Promise<void> {
+  const keep = new Set([...log.matchAll(/^--> ([0-9a-f]{12})/gm)].map((m) => m[1]!));
+  const dangling = (await podmanOk(['images', '--filter', 'dangling=true', '--filter', 'label=org.opencontainers.image.title=rocketgate',
+    '--format', '{{.ID}}'])).split('\n').filter(Boolean);
+  const old = dangling.filter((id) => !keep.has(id.slice(0, 12)));
+  if (old.length > 0) await podman(['rmi', ...old]);
 }
 
 /** a port free on 127.0.0.1 right now */

@@ -44,35 +44,48 @@ function sendHeaders(spec: MessageSpec): Record<string, string | number | undefi
 export class StompPublisher implements PublisherDriver {
   readonly name = 'STOMP' as const;
   readonly limits: Limits = {};
-  private connection: Promise<StompConnection> | undefined;
+  /** one connection per message group, as a JMS application has a session per ordered stream */
+  private readonly connections = new Map<string, Promise<StompConnection>>();
 
   /** `port`: the server's STOMP TCP listener, known once it started */
   constructor(private readonly port: () => number) {}
 
-  private open(): Promise<StompConnection> {
-    this.connection ??= StompConnection.open(this.port());
-    return this.connection;
+  private open(shardingKey: string | undefined): Promise<StompConnection> {
+    const key = shardingKey ?? '';
+    let connection = this.connections.get(key);
+    if (!connection) {
+      connection = StompConnection.open(this.port());
+      this.connections.set(key, connection);
+    }
+    return connection;
   }
 
   async publish(spec: MessageSpec): Promise<Published> {
-    const connection = await this.open();
+    const connection = await this.open(spec.shardingKey);
     await connection.request('SEND', sendHeaders(spec), spec.body);
     return {};
   }
 
-  /** pipelined SENDs on one connection, each with a receipt */
+  /** pipelined SENDs, each with a receipt; frames leave in order on the group's connection */
   async publishAll(specs: MessageSpec[]): Promise<void> {
-    const connection = await this.open();
     const window: Array<Promise<void>> = [];
-    for (const spec of specs) {
-      window.push(connection.request('SEND', sendHeaders(spec), spec.body));
-      if (window.length >= PUBLISH_WINDOW) await window.shift();
+    try {
+      for (const spec of specs) {
+        const connection = await this.open(spec.shardingKey);
+        window.push(connection.request('SEND', sendHeaders(spec), spec.body));
+        if (window.length >= PUBLISH_WINDOW) await window.shift();
+      }
+    } finally {
+      // every receipt is waited for, so none is left to fail unobserved
+      const settled = await Promise.allSettled(window);
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
     }
-    await Promise.all(window);
   }
 
   async close(): Promise<void> {
-    if (this.connection) await (await this.connection).disconnect();
+    const connections = await Promise.allSettled([...this.connections.values()]);
+    await Promise.all(connections.map((c) => (c.status === 'fulfilled' ? c.value.disconnect() : undefined)));
   }
 }
 

@@ -156,6 +156,12 @@ export class Connection implements OutboundSink {
 
   sendPublish(delivery: Delivery, messageId: number | undefined, dup: boolean): boolean {
     const m = delivery.message;
+    // [MQTT-3.3.2-5] a message whose expiry passed while it waited (a persistent
+    // session's backlog, a slow reader) is not sent: dropped as if sent
+    if (m.expireAt !== undefined && m.expireAt <= Date.now()) {
+      this.gateway.stats.expiredDropped++;
+      return false;
+    }
     const packet: Packet = { cmd: 'publish', topic: m.topic, payload: m.payload, qos: delivery.qos, retain: delivery.retain, dup: dup && delivery.qos > 0 };
     if (messageId !== undefined) packet.messageId = messageId;
     if (this.version === 5) {

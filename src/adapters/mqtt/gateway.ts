@@ -35,6 +35,8 @@ export interface GatewayStats {
   publishFailed: number;
   subscribeDenied: number;
   oversizedDropped: number;
+  /** deliveries whose message expired before it could be written [MQTT-3.3.2-5] */
+  expiredDropped: number;
   /** outbound deliveries dropped: queue full, or QoS 0 to a client that does not read */
   dropped: number;
   /** most kernel stores one connection ever had outstanding (bounded by maxInflight) */
@@ -45,7 +47,7 @@ export interface GatewayStats {
 const TABLE_REFRESH_AGE_MS = 6 * 3600_000;
 
 export class MqttGateway {
-  readonly stats: GatewayStats = { packetsIn: 0, packetsOut: 0, messagesIn: 0, messagesOut: 0, protocolErrors: 0, connectRefused: 0, publishDenied: 0, publishFailed: 0, subscribeDenied: 0, oversizedDropped: 0, dropped: 0, inboundPeakPending: 0 };
+  readonly stats: GatewayStats = { packetsIn: 0, packetsOut: 0, messagesIn: 0, messagesOut: 0, protocolErrors: 0, connectRefused: 0, publishDenied: 0, publishFailed: 0, subscribeDenied: 0, oversizedDropped: 0, expiredDropped: 0, dropped: 0, inboundPeakPending: 0 };
   readonly connections = new Set<Connection>();
   readonly watch: TopicWatch;
   readonly producer: Producer;

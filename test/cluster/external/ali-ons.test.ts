@@ -50,7 +50,7 @@ describe('ali-ons (a RocketMQ 4 client we did not write) against our nameserver 
     home = mkdtempSync(path.join(tmpdir(), 'ali-ons-'));
   });
   afterAll(async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+    for (const close of closers.reverse()) await close().catch((err: unknown) => console.log("CLOSE FAILED", err));
     await c.close();
     rmSync(home, { recursive: true, force: true });
   });
