@@ -12,13 +12,6 @@ export interface KnownViolation {
 
 export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
   {
-    cells: /→ MQTT (3\.1\.1|5): TTL expiry$/,
-    bug: 'a message read for a persistent MQTT session while its client is away waits in the session\'s outbound queue and is '
-      + 'written on reconnect after its expiry passed (MQTT 5: with Message Expiry Interval 1), breaking [MQTT-3.3.2-5] and the TTL '
-      + 'contract: src/adapters/mqtt/outbound.ts attach()/pump() and connection.ts sendPublish() never re-check expireAt '
-      + '(message-map.ts remainingExpiry() clamps an elapsed expiry to 1 s instead of dropping the delivery)',
-  },
-  {
     cells: /: property with an empty value$/,
     bug: 'a user property whose value is "" is dropped when the message is stored, for every publisher (kernel → kernel too): '
       + 'src/kernel/message/record-codec.ts encodeProperties() skips empty values for user properties, not only for unset first-class fields',

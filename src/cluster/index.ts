@@ -13,3 +13,4 @@ export { RemotingServer, type RemotingServerOptions } from './remoting/remoting-
 export { RequestCode, ResponseCode } from './remoting/request-codes.js';
 export { RemoteBrokerApi, type RemoteBrokerApiOptions } from './remote-broker-api.js';
 export { KernelRequestCode } from './remoting/request-codes.js';
+export { startReplication, BROKER_ROLES, type BrokerRole, type Replication, type ReplicationOptions } from './replication/replication.js';

@@ -135,13 +135,14 @@ describeWithPodman('the compose cluster in a pod (podman)', () => {
     }
   }
 
-  async function publish(url: string, topic: string, key: string): Promise<number> {
+  /** HTTP status of a publish with `key` as body and key, and the msgId when acknowledged */
+  async function publish(url: string, topic: string, key: string): Promise<{ status: number; msgId?: string }> {
     const res = await fetch(`${url}/v1/topics/${topic}/messages`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body: key, keys: [key] }),
       signal: AbortSignal.timeout(5_000),
     });
-    await res.arrayBuffer();
-    return res.status;
+    const body = await res.json().catch(() => ({})) as { msgId?: string };
+    return { status: res.status, ...(body.msgId ? { msgId: body.msgId } : {}) };
   }
 
   /** publishes until one is acknowledged (the route needs the broker's registration) */
@@ -149,7 +150,7 @@ describeWithPodman('the compose cluster in a pod (podman)', () => {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     while (Date.now() < deadline) {
-      last = await publish(url, topic, key).catch((err: Error) => err.message);
+      last = await publish(url, topic, key).then((r) => r.status, (err: Error) => err.message);
       if (last === 201) return;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -162,12 +163,23 @@ describeWithPodman('the compose cluster in a pod (podman)', () => {
     return ((await res.json()) as { messages: Array<{ body: string }> }).messages.map((m) => m.body);
   }
 
-  /** the acknowledged keys that no gateway lookup finds (checked on alternating gateways) */
-  async function missing(keys: string[], gateways: string[]): Promise<string[]> {
+  /** the body of the message with `msgId` (read at its commit-log offset, no index), or the HTTP status */
+  async function bodyById(url: string, msgId: string): Promise<string | number> {
+    const res = await fetch(`${url}/v1/messages/${msgId}`, { signal: AbortSignal.timeout(5_000) });
+    return res.status === 200 ? ((await res.json()) as { body: string }).body : res.status;
+  }
+
+  /**
+   * The acknowledged publishes that are not found, by key (the index) or by msgId (the
+   * commit log), on alternating gateways: `[]` when nothing is lost.
+   */
+  async function missing(sent: Array<{ key: string; msgId: string }>, gateways: string[]): Promise<string[]> {
     const lost: string[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const bodies = await bodiesByKey(gateways[i % gateways.length]!, 'load', keys[i]!);
-      if (!bodies.includes(keys[i]!)) lost.push(keys[i]!);
+    for (const [i, { key, msgId }] of sent.entries()) {
+      const url = gateways[i % gateways.length]!;
+      const byKey = (await bodiesByKey(url, 'load', key)).includes(key);
+      const byId = await bodyById(url, msgId);
+      if (!byKey || byId !== key) lost.push(`${key} (${msgId}): by key ${byKey ? 'found' : 'missing'}, by id ${byId === key ? 'found' : byId}`);
     }
     return lost;
   }
@@ -224,17 +236,20 @@ describeWithPodman('the compose cluster in a pod (podman)', () => {
     const master = Object.keys(compose.services).find((n) => flag(compose.services[n]!, '--role') === 'SYNC_MASTER')!;
     await untilPublished(gateways[0]!, 'load', 'load-warmup');
 
-    const acked: string[] = [];
+    const acked: Array<{ key: string; msgId: string }> = [];
     let failed = 0;
     let stopping = false;
     let seq = 0;
     const worker = async (w: number): Promise<void> => {
       for (let n = 0; !stopping && n < 2_000; n++) {
         const key = `load-${w}-${seq++}`;
-        const status = await publish(gateways[w % gateways.length]!, 'load', key).catch(() => 0);
-        if (status === 201) acked.push(key);
-        else failed++;
-        if (status !== 201) await new Promise((r) => setTimeout(r, 20));
+        const { status, msgId } = await publish(gateways[w % gateways.length]!, 'load', key).catch(() => ({ status: 0, msgId: undefined }));
+        if (status === 201 && msgId) {
+          acked.push({ key, msgId });
+        } else {
+          failed++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
     };
     const load = [0, 1, 2, 3].map(worker);
@@ -261,7 +276,8 @@ describeWithPodman('the compose cluster in a pod (podman)', () => {
       await waitHealthy(master);
       await untilPublished(gateways[1]!, 'load', 'after-restart');
     });
-    expect(await timings.time('verify after restart', () => missing([...acked, 'after-restart'], gateways))).toEqual([]);
+    expect(await timings.time('verify after restart', () => missing(acked, gateways))).toEqual([]);
+    expect(await bodiesByKey(gateways[0]!, 'load', 'after-restart')).toEqual(['after-restart']);
   }, TEST_MS);
 
   test('removes its pod, containers and volumes, and adds no network or firewall rule', async () => {

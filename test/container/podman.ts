@@ -103,10 +103,11 @@ export function buildTestImage(): Promise<BuiltImage> {
  * are the cache of the next build.
  */
 async function removeOldBuilds(log: string): Promise<void> {
-  const keep = new Set([...log.matchAll(/^--> ([0-9a-f]{12})/gm)].map((m) => m[1]!));
+  // buildah prints each step's image as `--> ` and its first 11 hex digits
+  const keep = new Set([...log.matchAll(/^--> ([0-9a-f]{11})\b/gm)].map((m) => m[1]!));
   const dangling = (await podmanOk(['images', '--filter', 'dangling=true', '--filter', 'label=org.opencontainers.image.title=rocketgate',
     '--format', '{{.ID}}'])).split('\n').filter(Boolean);
-  const old = dangling.filter((id) => !keep.has(id.slice(0, 12)));
+  const old = dangling.filter((id) => !keep.has(id.slice(0, 11)));
   if (old.length > 0) await podman(['rmi', ...old]);
 }
 

@@ -50,7 +50,7 @@ describe('ali-ons (a RocketMQ 4 client we did not write) against our nameserver 
     home = mkdtempSync(path.join(tmpdir(), 'ali-ons-'));
   });
   afterAll(async () => {
-    for (const close of closers.reverse()) await close().catch((err: unknown) => console.log("CLOSE FAILED", err));
+    for (const close of closers.reverse()) await close();
     await c.close();
     rmSync(home, { recursive: true, force: true });
   });
@@ -73,6 +73,7 @@ describe('ali-ons (a RocketMQ 4 client we did not write) against our nameserver 
     closers.push(async () => {
       await p.close();
       p.on('error', () => undefined); // close() drops the listeners, errors already scheduled still come
+      await stopSharedClient(p);
     });
     return p;
   }
@@ -83,6 +84,7 @@ describe('ali-ons (a RocketMQ 4 client we did not write) against our nameserver 
     closers.push(async () => {
       await consumer.close();
       consumer.on('error', () => undefined);
+      await stopSharedClient(consumer);
     });
     return consumer;
   }
@@ -136,5 +138,18 @@ describe('ali-ons (a RocketMQ 4 client we did not write) against our nameserver 
     expect(new Set(seen.values()).size).toBe(2);
   });
 });
+
+/**
+ * ali-ons shares one MQClient per client id and closes it only when no producer or consumer
+ * is registered; a consumer's inner producer stays registered, so its polling loops would
+ * outlive the test: stop them (the client's own close, with its tables emptied)
+ */
+async function stopSharedClient(owner: OnsProducer | OnsConsumer): Promise<void> {
+  const client = (owner as unknown as { _mqClient?: { _consumerTable: Map<string, unknown>; _producerTable: Map<string, unknown>; close(): Promise<void> } })._mqClient;
+  if (!client) return;
+  client._consumerTable.clear();
+  client._producerTable.clear();
+  await client.close().catch(() => undefined);
+}
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
