@@ -7,9 +7,10 @@
  * 127.0.0.1 through slirp4netns, so no bridge, network or firewall rule is made.
  *
  * Under HTTP publish load on both gateways the master is killed (kill -9): every publish
- * that was acknowledged (201) is then found through the gateways while the master is down
- * (served by the slave: SYNC_MASTER acknowledged it only once the slave had it), and again
- * after the master is back on its volume, which takes new publishes. The cluster runs with
+ * that was acknowledged (201) is then found through the gateways, by key (the index) and by
+ * msgId (the commit log), while the master is down (served by the slave: SYNC_MASTER
+ * acknowledged it only once the slave had it), and again after the master is back on its
+ * volume, which takes new publishes. The cluster runs with
  * `ROCKETGATE_CLUSTER_TIMERS=fast`, the only setting added to compose.yaml's.
  * Skipped, with the reason, only where podman cannot run. Timings go to
  * test-artifacts/container/cluster.json.

@@ -19,7 +19,10 @@ export const ConsumeStatus = {
 export type ConsumeStatus = (typeof ConsumeStatus)[keyof typeof ConsumeStatus];
 
 export interface ConsumeContext {
+  /** the topic the application sees (a retried message shows its original topic) */
   topic: string;
+  /** where the record was read: its topic (e.g. the group's retry topic) and queue */
+  storeTopic: string;
   queueId: number;
   group: string;
 }

@@ -176,7 +176,7 @@ export class QueueProcessor {
   private async consumeOnce(message: StoredMessage): Promise<ConsumeStatus> {
     const visible = toApplicationView(message);
     try {
-      return await this.o.listener(visible, { topic: visible.topic, queueId: message.queueId, group: this.o.group });
+      return await this.o.listener(visible, { topic: visible.topic, storeTopic: message.topic, queueId: message.queueId, group: this.o.group });
     } catch (err) {
       this.o.onError(err);
       return ConsumeStatus.ReconsumeLater;

@@ -13,7 +13,7 @@
  * else (including redirects and timeouts) fails the attempt.
  */
 import type { Logger } from 'pino';
-import type { KernelClient, PushConsumer, StoredMessage } from '../../../kernel/index.js';
+import type { ConsumeContext, KernelClient, PushConsumer, StoredMessage } from '../../../kernel/index.js';
 import { ConsumeFrom, ConsumeStatus, FilterType } from '../../../kernel/index.js';
 import type { HttpWebhookConfig } from '../config.js';
 import type { Counters } from '../counters.js';
@@ -155,7 +155,7 @@ export class WebhookDeliverer {
   }
 
   private unorderedListener(webhook: WebhookRecord, group: string, stop: AbortSignal) {
-    return async (message: StoredMessage): Promise<ConsumeStatus> => {
+    return async (message: StoredMessage, context: ConsumeContext): Promise<ConsumeStatus> => {
       const attempt = message.reconsumeTimes + 1;
       const result = await deliverOnce(webhook, message, attempt, stop);
       if (stop.aborted && !result.ok) return ConsumeStatus.ReconsumeLater;
@@ -163,7 +163,8 @@ export class WebhookDeliverer {
       if (result.ok) return ConsumeStatus.Success;
       try {
         // the kernel's retry topic with our backoff; past maxAttempts it dead-letters
-        await this.kernel.brokerApi.sendBack({ group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: webhook.maxAttempts - 1, delayMs: this.backoff(attempt) });
+        // topic and queue route the send-back to the broker group holding the record
+        await this.kernel.brokerApi.sendBack({ group, commitLogOffset: message.commitLogOffset, topic: context.storeTopic, queueId: context.queueId, maxReconsumeTimes: webhook.maxAttempts - 1, delayMs: this.backoff(attempt) });
         return ConsumeStatus.Success;
       } catch (err) {
         this.logger.warn({ err, webhook: webhook.id }, 'webhook send-back failed; the consumer retries');
