@@ -147,8 +147,8 @@ export class MqttSubscriber implements SubscriberDriver {
     const member = o.member ?? 'mqtt';
     const inbox = new Inbox();
     const clientId = uniqueName(`sub${version}`);
-    let filter = o.filter?.kind === 'mqtt' ? o.filter.filter : o.tag === undefined ? `${o.topic}/#` : `${o.topic}/${o.tag}`;
     if (o.filter && o.filter.kind !== 'mqtt') throw new Error(`MQTT subscriptions filter by topic filter, not ${o.filter.kind}`);
+    let filter = o.filter?.kind === 'mqtt' ? o.filter.filter : o.tag === undefined ? `${o.topic}/#` : `${o.topic}/${o.tag}`;
     if (o.group !== undefined) filter = `$share/${o.group}/${filter}`;
     const session: IClientOptions = o.durable
       ? { clean: false, ...(version === 5 ? { properties: { sessionExpiryInterval: 300 } } : {}) }

@@ -1,10 +1,11 @@
 /**
- * STOMP 1.2 over TCP (DESIGN.md §5, STOMP column): SEND to `/topic/<topic>/<tag>/...`
- * with `content-type`, `keys`, `JMSXGroupID`, `AMQ_SCHEDULED_DELAY` or `deliverAt`,
- * `expires` and one custom header per property. Subscriptions use `/topic/...` (pub/sub: a group of
- * their own from "now") or `/queue/...` (point-to-point and durable: the shared group
- * that starts at the oldest unconsumed message), a `selector`, and client-individual
- * acks when the check settles deliveries itself.
+ * STOMP 1.2 over TCP (DESIGN.md §5, STOMP column). Publishing: SEND to
+ * `/topic/<topic>/<tag>/...` with `content-type`, `keys`, `JMSXGroupID`,
+ * `AMQ_SCHEDULED_DELAY` or `deliverAt`, `expires` and one custom header per property,
+ * on one connection per message group. Subscriptions use `/topic/...` (pub/sub: a
+ * group of their own from "now") or `/queue/...` (point-to-point and durable: the
+ * shared group that starts at the oldest unconsumed message), a `selector`, and
+ * client-individual acks when the check settles deliveries itself.
  */
 import { encodeName } from '../../../src/adapters/stomp/destination.js';
 import type { StompFrame } from '../../../src/adapters/stomp/frame.js';
