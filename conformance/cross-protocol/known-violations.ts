@@ -10,13 +10,7 @@ export interface KnownViolation {
   bug: string;
 }
 
-export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
-  {
-    cells: /: property with an empty value$/,
-    bug: 'a user property whose value is "" is dropped when the message is stored, for every publisher (kernel → kernel too): '
-      + 'src/kernel/message/record-codec.ts encodeProperties() skips empty values for user properties, not only for unset first-class fields',
-  },
-];
+export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [];
 
 export function knownViolation(cellName: string): string | undefined {
   return KNOWN_VIOLATIONS.find((v) => v.cells.test(cellName))?.bug;

@@ -120,6 +120,9 @@ export class ScheduleService {
       await this.deps.store.put(next.message, { queueId: next.queueId, reconsumeTimes: scheduled.reconsumeTimes, sysFlag: scheduled.sysFlag });
       return;
     }
+    // the last stretch (under one bucket) is waited out here: never early
+    if (remaining > 0) await this.sleep(remaining);
+    if (!this.running) return;
     delete system[PropertyName.RealTopic];
     delete system[PropertyName.RealQueueId];
     await this.deps.deliver(

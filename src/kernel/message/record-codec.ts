@@ -98,8 +98,12 @@ export function encodeProperties(msg: Message): string {
   put(PropertyName.Path, msg.path);
   put(PropertyName.UniqueKey, msg.uniqueId);
   put(PropertyName.ProducerGroup, msg.producerGroup);
-  if (msg.systemProperties) for (const [k, v] of Object.entries(msg.systemProperties)) put(k, v);
-  if (msg.properties) for (const [k, v] of Object.entries(msg.properties)) put(k, v);
+  // user and system properties keep empty values ("" is a value, unlike an unset field)
+  const putAlways = (name: string, value: string): void => {
+    out += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
+  };
+  if (msg.systemProperties) for (const [k, v] of Object.entries(msg.systemProperties)) putAlways(k, v);
+  if (msg.properties) for (const [k, v] of Object.entries(msg.properties)) putAlways(k, v);
   return out;
 }
 
