@@ -80,7 +80,7 @@ function placeholder(key: ConfigKey): string {
   const last = key.path[key.path.length - 1]!;
   if (key.kind === 'enum') return key.choices!.join('|').length <= 12 ? `<${key.choices!.join('|')}>` : `<${last}>`;
   if (key.kind === 'json') return '<json>';
-  if (key.kind === 'integer-list') return '<send,receive>';
+  if (key.kind === 'integer-list') return last === 'heartBeatMs' ? '<send,receive>' : '<n,n,...>';
   if (/port$/i.test(last)) return '<port>';
   if (last.endsWith('Ms')) return '<ms>';
   if (last.endsWith('File')) return '<file>';

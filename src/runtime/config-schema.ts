@@ -51,6 +51,8 @@ export interface Config {
   defaultQueueCount: number;
   autoCreateTopics: boolean;
   fileReservedHours: number;
+  maxReconsumeTimes: number;
+  retryBackoffMs: number[] | null;
   shutdownTimeoutMs: number;
   nameserverPort: number;
   brokerPort: number;
@@ -177,6 +179,11 @@ export const configSchema: SchemaObject = {
     defaultQueueCount: int(8, 'queues of an auto-created topic', 1, 1024),
     autoCreateTopics: bool(true, 'create a topic on its first publish'),
     fileReservedHours: int(72, 'commit log segments older than this are deleted (hours)', 1),
+    maxReconsumeTimes: int(16, "a new consumer group's redeliveries of a failed message before its dead-letter topic", 0, 1000),
+    retryBackoffMs: {
+      type: ['array', 'null'], items: { type: 'integer', minimum: 1 }, minItems: 1, default: null,
+      description: "delay before redelivery n of a failed message (ms, comma list; the last repeats); null = RocketMQ's 10s 30s 1m 2m ... 2h",
+    },
     shutdownTimeoutMs: int(10_000, 'graceful stop deadline after SIGINT/SIGTERM (ms)', 100),
     nameserverPort: port(9876, 'nameserver listener (clustering)'),
     brokerPort: port(10911, 'broker remoting listener (clustering)'),

@@ -111,6 +111,8 @@ async function openKernel(config: Config, dataDir: string, logger: Logger): Prom
     defaultQueueCount: config.defaultQueueCount,
     autoCreateTopics: config.autoCreateTopics,
     fileReservedMs: config.fileReservedHours * 3_600_000,
+    maxReconsumeTimes: config.maxReconsumeTimes,
+    ...(config.retryBackoffMs ? { retryBackoffMs: config.retryBackoffMs } : {}),
     onError: (err) => logger.error({ err }, 'kernel background error'),
   });
 }

@@ -52,6 +52,8 @@ export interface BrokerOptions {
   queueLockLeaseMs?: number;
   /** the 18 delay levels */
   delayLevelsMs?: number[];
+  /** a new group's retries before its dead-letter topic, default 16 */
+  maxReconsumeTimes?: number;
   /** backoff before redelivery n (n = 1..), RocketMQ's 10s 30s 1m ... 2h by default */
   retryBackoffMs?: number[];
   /** longest long-poll a pull may ask for */
@@ -117,7 +119,7 @@ export class Broker {
       defaultQueueCount: options.defaultQueueCount ?? 8,
       autoCreateTopics: options.autoCreateTopics ?? true,
     });
-    const groups = await SubscriptionGroupManager.load(configDir);
+    const groups = await SubscriptionGroupManager.load(configDir, options.maxReconsumeTimes);
     const offsets = await ConsumerOffsetManager.load(configDir, options.offsetPersistIntervalMs ?? 5_000);
     const consumers = new ConsumerManager(options.consumerExpiryMs ?? 30_000);
     const locks = new QueueLockManager(options.queueLockLeaseMs ?? 60_000);
@@ -274,7 +276,7 @@ export class Broker {
     const original = await this.store.getMessageByCommitLogOffset(req.commitLogOffset);
     if (!original) throw new KernelError(KernelErrorCode.InvalidArgument, `no message at commit log offset ${req.commitLogOffset}`);
     const group = this.groups.get(req.group);
-    const max = req.maxReconsumeTimes ?? group?.maxReconsumeTimes ?? 16;
+    const max = req.maxReconsumeTimes ?? group?.maxReconsumeTimes ?? this.options.maxReconsumeTimes ?? 16;
     const plan = this.retry.plan(req.group, original, max, req.delayMs);
     await this.topicForWrite(plan.message.topic);
     if (plan.deliverAt !== undefined) {

@@ -25,12 +25,12 @@ export class SubscriptionGroupManager {
   private readonly groups = new Map<string, GroupConfig>();
   private readonly saver: JsonFileSaver;
 
-  private constructor(configDir: string) {
+  private constructor(configDir: string, private readonly defaultMaxReconsumeTimes: number) {
     this.saver = new JsonFileSaver(path.join(configDir, 'groups.json'), () => [...this.groups.values()]);
   }
 
-  static async load(configDir: string): Promise<SubscriptionGroupManager> {
-    const manager = new SubscriptionGroupManager(configDir);
+  static async load(configDir: string, defaultMaxReconsumeTimes = DEFAULT_MAX_RECONSUME_TIMES): Promise<SubscriptionGroupManager> {
+    const manager = new SubscriptionGroupManager(configDir, defaultMaxReconsumeTimes);
     for (const g of await readJsonFile<GroupConfig[]>(path.join(configDir, 'groups.json'), [])) manager.groups.set(g.group, g);
     return manager;
   }
@@ -63,7 +63,7 @@ export class SubscriptionGroupManager {
       consumeFrom: req.consumeFrom ?? ConsumeFrom.Last,
       consumeTimestamp: req.consumeFrom === ConsumeFrom.Timestamp ? (req.consumeTimestamp ?? now) : now,
       orderly: req.orderly ?? false,
-      maxReconsumeTimes: req.maxReconsumeTimes ?? DEFAULT_MAX_RECONSUME_TIMES,
+      maxReconsumeTimes: req.maxReconsumeTimes ?? this.defaultMaxReconsumeTimes,
       createdAt: now,
     };
     this.groups.set(req.group, config);

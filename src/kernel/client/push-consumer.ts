@@ -32,7 +32,7 @@ export class KernelPushConsumer implements PushConsumer {
   private timers: NodeJS.Timeout[] = [];
   private running = false;
   private rebalancing: Promise<void> | undefined;
-  private readonly o: Required<Omit<PushConsumerOptions, 'consumeTimestamp' | 'clientId'>> & { consumeTimestamp?: number };
+  private readonly o: Required<Omit<PushConsumerOptions, 'consumeTimestamp' | 'clientId' | 'maxReconsumeTimes'>> & { consumeTimestamp?: number; maxReconsumeTimes?: number };
 
   constructor(private readonly api: BrokerApi, options: PushConsumerOptions, private readonly onError: (err: unknown) => void = () => undefined) {
     this.group = options.group;
@@ -49,7 +49,7 @@ export class KernelPushConsumer implements PushConsumer {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
       rebalanceIntervalMs: options.rebalanceIntervalMs ?? 2_000,
       protocol: options.protocol ?? 'kernel',
-      maxReconsumeTimes: options.maxReconsumeTimes ?? 16,
+      maxReconsumeTimes: options.maxReconsumeTimes,
     };
     this.semaphore = new Semaphore(this.o.consumeConcurrency);
   }

@@ -25,11 +25,15 @@ export interface QueueProcessorOptions {
   pullBatchSize: number;
   pullSuspendMs: number;
   maxBuffered: number;
-  maxReconsumeTimes: number;
+  /** undefined: the group's setting on the broker */
+  maxReconsumeTimes?: number;
   /** orderly: pause before retrying a failed message in place */
   suspendMs: number;
   onError: (err: unknown) => void;
 }
+
+/** orderly in-place retries when neither the member nor the caller sets a limit */
+const ORDERLY_DEFAULT_MAX_RECONSUME = 16;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -160,7 +164,7 @@ export class QueueProcessor {
       for (let attempt = 0; this.running; attempt++) {
         const status = await this.consumeOnce({ ...message, reconsumeTimes: message.reconsumeTimes + attempt });
         if (status === ConsumeStatus.Success) break;
-        if (attempt + 1 >= this.o.maxReconsumeTimes) {
+        if (attempt + 1 >= (this.o.maxReconsumeTimes ?? ORDERLY_DEFAULT_MAX_RECONSUME)) {
           // past the limit the message leaves the queue for the dead-letter topic
           await this.o.api.sendBack({ group: this.o.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: 0, topic: this.o.topic, queueId: this.o.queueId });
           break;
