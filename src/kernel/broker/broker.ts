@@ -164,7 +164,6 @@ export class Broker {
 
   private async sendMessages(topic: string, messages: Message[], queueId: number | undefined, noAutoCreate?: boolean): Promise<SendResult[]> {
     this.assertWritable();
-    for (const m of messages) validateMessage(m);
     const info = await this.topicForWrite(topic, noAutoCreate);
     const first = messages[0]!;
     const q = this.selectQueue(info, queueId, first.shardingKey);
@@ -174,6 +173,7 @@ export class Broker {
     for (const m of messages) {
       const deliverAt = m.deliverAt ?? (m.delayLevel ? now + delayOfLevel(m.delayLevel, this.options.delayLevelsMs ?? DEFAULT_DELAY_LEVELS_MS) : undefined);
       if (deliverAt !== undefined && deliverAt > now) {
+        validateMessage(m); // the scheduled copy drops delayLevel, so check the original here
         const scheduled = this.schedule.toScheduled({ ...m, uniqueId: m.uniqueId ?? createUniqueId(this.options.storeHost) }, q, deliverAt, now);
         const put = await this.store.put(scheduled.message, { queueId: scheduled.queueId });
         results.push({ ...toSendResult(checkPut(put)), msgId: scheduled.message.uniqueId!, topic, queueId: q });

@@ -75,6 +75,11 @@ export class PullRequestHold {
     for (const entry of set) entry.wake();
   }
 
+  /** pulls parked on one queue now */
+  parkedOn(topic: string, queueId: number): number {
+    return this.parked.get(`${topic}\u0000${queueId}`)?.size ?? 0;
+  }
+
   get parkedCount(): number {
     let n = 0;
     for (const set of this.parked.values()) n += set.size;

@@ -30,7 +30,6 @@ import { PropertyName } from '../message/properties.js';
 import { PutStatus, type PutResult } from '../store/results.js';
 import type { Broker } from './broker.js';
 import { hashString } from '../common/hash.js';
-import { validateMessage } from '../message/validate-message.js';
 import { toPlainMessage } from './schedule-service.js';
 import { TransactionCheckQueue } from './transaction-checks.js';
 import { TRANS_HALF_TOPIC, TRANS_OP_HALF_TOPIC, isSystemTopic, validateTopicName } from './topic-names.js';
@@ -102,7 +101,6 @@ export class TransactionService {
   async sendHalf(req: SendHalfRequest): Promise<HalfSendResult> {
     this.assertOpen();
     const m = req.message;
-    validateMessage(m);
     validateTopicName(m.topic);
     if (!req.producerGroup) throw new KernelError(KernelErrorCode.InvalidArgument, 'a transactional message needs a producer group');
     if (isSystemTopic(m.topic)) throw new KernelError(KernelErrorCode.InvalidTopic, `topic ${JSON.stringify(m.topic)} is reserved for the broker`);

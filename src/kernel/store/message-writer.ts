@@ -5,9 +5,9 @@
  * callers answered. Also appends raw, already-stamped records (replication).
  */
 import { KernelError, KernelErrorCode } from '../errors.js';
+import { validateMessage } from '../message/validate-message.js';
 import type { Message } from '../message/message.js';
 import { formatMsgId } from '../message/msg-id.js';
-import { isReservedProperty, KEY_SEPARATOR, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../message/properties.js';
 import {
   END_FILE_MIN_BLANK_LENGTH, MAX_PROPERTIES_BYTES, MAX_TOPIC_BYTES, MESSAGE_MAGIC_CODE, RECORD_FIXED_SIZE, RecordCheck,
   RecordOffset, checkRecord, encodeProperties, encodeRecord, recordSize, stampRecord,
@@ -155,8 +155,7 @@ export class MessageWriter {
   /** Checks limits and content; returns the encoded properties string. */
   private prepare(m: Message): Prepared {
     const topicBytes = this.checkTopic(m.topic);
-    if (!Buffer.isBuffer(m.body)) throw new KernelError(KernelErrorCode.InvalidMessage, 'message body must be a Buffer');
-    checkFields(m);
+    validateMessage(m);
     const properties = encodeProperties(m);
     const propertiesBytes = Buffer.byteLength(properties);
     if (propertiesBytes + CRC_TRAILER_BYTES > MAX_PROPERTIES_BYTES) {
@@ -251,46 +250,3 @@ function checkQueueId(queueId: unknown): void {
   }
 }
 
-function checkText(what: string, value: string): void {
-  if (typeof value !== 'string') throw new KernelError(KernelErrorCode.InvalidMessage, `${what} must be a string`);
-  if (value.includes(NAME_VALUE_SEPARATOR) || value.includes(PROPERTY_SEPARATOR)) throw new KernelError(KernelErrorCode.InvalidMessage, `${what} contains a reserved separator character (U+0001 or U+0002)`);
-}
-
-function checkNumber(what: string, value: number | undefined): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw new KernelError(KernelErrorCode.InvalidMessage, `${what} must be a finite number`);
-}
-
-/** Everything that goes into the properties string must survive the round trip. */
-function checkFields(m: Message): void {
-  if (m.tag !== undefined) checkText('tag', m.tag);
-  if (m.keys !== undefined) {
-    if (!Array.isArray(m.keys)) throw new KernelError(KernelErrorCode.InvalidMessage, 'keys must be an array of strings');
-    for (const k of m.keys) {
-      checkText('key', k);
-      if (k.length === 0 || k.includes(KEY_SEPARATOR)) throw new KernelError(KernelErrorCode.InvalidMessage, `key ${JSON.stringify(k)} must be non-empty and contain no space`);
-    }
-  }
-  for (const f of ['contentType', 'shardingKey', 'correlationId', 'replyTo', 'path', 'uniqueId', 'producerGroup'] as const) {
-    const v = m[f];
-    if (v !== undefined) checkText(f, v);
-  }
-  checkNumber('delayLevel', m.delayLevel);
-  checkNumber('deliverAt', m.deliverAt);
-  checkNumber('expireAt', m.expireAt);
-  checkNumber('priority', m.priority);
-  checkNumber('bornTimestamp', m.bornTimestamp);
-  if (m.properties) {
-    for (const [k, v] of Object.entries(m.properties)) {
-      checkText(`property name ${JSON.stringify(k)}`, k);
-      checkText(`property ${JSON.stringify(k)}`, v);
-      if (k.length === 0) throw new KernelError(KernelErrorCode.InvalidProperty, 'property names must be non-empty');
-      if (isReservedProperty(k)) throw new KernelError(KernelErrorCode.InvalidProperty, `property name ${JSON.stringify(k)} is reserved`);
-    }
-  }
-  if (m.systemProperties) {
-    for (const [k, v] of Object.entries(m.systemProperties)) {
-      checkText(`system property name ${JSON.stringify(k)}`, k);
-      checkText(`system property ${JSON.stringify(k)}`, v);
-    }
-  }
-}
