@@ -10,6 +10,8 @@ const common = {
 
 export default {
   maxWorkers: 2,
+  // jest's ESM module registry is not freed between test files; recycle bloated workers
+  workerIdleMemoryLimit: '768MB',
   testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'] },
