@@ -162,6 +162,9 @@ describe('consumer groups', () => {
   });
 
   test('a new group starts at first, last or a timestamp', async () => {
+    // one queue, so a marker published after the group started arrives after everything
+    // the group will ever see from before it: once the marker is in, the count is final
+    await k.client.admin.createTopic({ topic: 'starts', queueCount: 1 });
     await publish('starts', 10);
     const pullAll = async (group: string, from: ConsumeFrom, timestamp?: number): Promise<number> => {
       const seen: string[] = [];
@@ -171,8 +174,11 @@ describe('consumer groups', () => {
         seen.push(m.body.toString());
         return ConsumeStatus.Success;
       });
-      await new Promise((r) => setTimeout(r, 400));
-      return seen.length;
+      await waitFor(() => c.assignedQueues().some((q) => q.topic === 'starts'), 10_000, `${group} assigned`);
+      const marker = `marker-${group}`;
+      await k.client.createProducer().send({ topic: 'starts', body: Buffer.from(marker) });
+      await waitFor(() => seen.includes(marker), 10_000, `${group} reaches its marker`);
+      return seen.filter((b) => /^\d+$/.test(b)).length;
     };
     // store times have millisecond resolution: keep the two batches apart
     await new Promise((r) => setTimeout(r, 5));
