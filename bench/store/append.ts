@@ -2,12 +2,16 @@
  * Store throughput, as JSON lines (one per scenario), each against a raw ceiling
  * measured in the same run on the same disk:
  *   async-append  64 concurrent appenders of 1 KiB messages, async flush; raw = plain
- *                 sequential writes of the same bytes in the store's average batch size
+ *                 sequential writes of the same bytes, 64 records per write (what the
+ *                 appenders have outstanding; the store may cut it into smaller batches)
  *   sync-append   64 concurrent appenders, sync flush (fdatasync per group commit); raw =
  *                 sequential writes of 64 records each followed by one fdatasync
  *   cold-read     reopen a store holding 1M messages and read them all in order; raw =
  *                 sequential 1 MiB reads of the same commit log files
- * Run: npx tsx bench/store/append.ts  (env: BENCH_MESSAGES, BENCH_SYNC_MESSAGES, BENCH_BACKLOG)
+ * The append scenarios run ROUNDS store/raw pairs and print medians (`ratio` is the median
+ * of the rounds' ratios, `roundRatios` each one), as the machine may be shared.
+ * Run: npx tsx bench/store/append.ts [async|sync|read]
+ *   (env: BENCH_MESSAGES, BENCH_SYNC_MESSAGES, BENCH_BACKLOG, BENCH_ROUNDS)
  */
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +24,8 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300_000);
 const SYNC_MESSAGES = Number(process.env.BENCH_SYNC_MESSAGES ?? 30_000);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1_000_000);
 const APPENDERS = 64;
+/** store/raw pairs per append scenario; the printed figures are their medians */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BODY = Buffer.alloc(1024, 0x62);
 const MB = 1024 * 1024;
 
@@ -64,19 +70,33 @@ async function rawWrite(dir: string, total: number, chunk: number, sync: boolean
   return seconds;
 }
 
+/**
+ * Store run and raw run side by side, ROUNDS times (the machine is shared: a single pair
+ * can land on a quiet and a busy moment); prints the medians and every round's ratio.
+ */
 async function appendScenario(root: string, name: string, mode: FlushMode, count: number): Promise<void> {
-  const dir = await mkdtemp(join(root, `${name}-`));
-  const run = await appendRun(dir, mode, count);
-  const avgBatchBytes = Math.max(1, Math.round(run.bytes / run.batches));
-  const rawChunk = mode === FlushMode.Sync ? APPENDERS * run.recordSize : avgBatchBytes;
-  const rawSeconds = await rawWrite(dir, run.bytes, rawChunk, mode === FlushMode.Sync);
-  await rm(dir, { recursive: true, force: true });
-  const mbps = run.bytes / MB / run.seconds;
-  const rawMBps = run.bytes / MB / rawSeconds;
+  const rounds: Array<{ mbps: number; rawMBps: number; msgsPerSec: number; batchMessages: number; rawChunk: number }> = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const dir = await mkdtemp(join(root, `${name}-`));
+    const run = await appendRun(dir, mode, count);
+    // what the appenders have outstanding, whatever batches the store cut it into
+    const rawChunk = APPENDERS * run.recordSize;
+    const rawSeconds = await rawWrite(dir, run.bytes, rawChunk, mode === FlushMode.Sync);
+    await rm(dir, { recursive: true, force: true });
+    rounds.push({ mbps: run.bytes / MB / run.seconds, rawMBps: run.bytes / MB / rawSeconds, msgsPerSec: count / run.seconds, batchMessages: count / run.batches, rawChunk });
+  }
+  const ratios = rounds.map((x) => x.mbps / x.rawMBps);
   print({
-    scenario: name, messages: count, appenders: APPENDERS, msgsPerSec: Math.round(count / run.seconds), MBps: round(mbps),
-    avgBatchMessages: round(count / run.batches), rawChunkBytes: rawChunk, rawMBps: round(rawMBps), ratio: round(mbps / rawMBps),
+    scenario: name, messages: count, appenders: APPENDERS, rounds: ROUNDS, msgsPerSec: Math.round(median(rounds.map((x) => x.msgsPerSec))), MBps: round(median(rounds.map((x) => x.mbps))),
+    avgBatchMessages: round(median(rounds.map((x) => x.batchMessages))), rawChunkBytes: rounds[0]!.rawChunk, rawMBps: round(median(rounds.map((x) => x.rawMBps))),
+    roundRatios: ratios.map(round), ratio: round(median(ratios)),
   });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function coldReadScenario(root: string): Promise<void> {

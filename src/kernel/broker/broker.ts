@@ -149,9 +149,26 @@ export class Broker {
 
   // ---- produce ----
 
-  async send(req: SendRequest): Promise<SendResult> {
-    const [result] = await this.sendMessages(req.message.topic, [req.message], req.queueId, req.noAutoCreate);
-    return result!;
+  send(req: SendRequest): Promise<SendResult> {
+    const m = req.message;
+    // the common case without the general path's awaits: a writable broker, a topic that
+    // exists, a message for now
+    const info = this.closed || this.options.readOnly || m.deliverAt !== undefined || m.delayLevel ? undefined : this.existingTopicForWrite(m.topic);
+    if (!info) return this.sendMessages(m.topic, [m], req.queueId, req.noAutoCreate).then(first);
+    let queueId: number;
+    try {
+      queueId = this.selectQueue(info, req.queueId, m.shardingKey);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.putNow(m, queueId);
+  }
+
+  /** putResolved for a send, in one async step */
+  private async putNow(message: Message, queueId: number): Promise<SendResult> {
+    const put = checkPut(await this.store.put(message, { queueId }));
+    this.stats.recordIn(message.topic, 1, message.body.length);
+    return toSendResult(put);
   }
 
   async sendBatch(req: { topic: string; queueId?: number; messages: Message[]; noAutoCreate?: boolean }): Promise<SendResult[]> {
@@ -195,6 +212,13 @@ export class Broker {
     const result = checkPut(await this.store.put(message, options));
     this.stats.recordIn(message.topic, 1, message.body.length);
     return result;
+  }
+
+  /** topicForWrite's answer when it needs no creation (and no error): else undefined. */
+  private existingTopicForWrite(topic: string): TopicInfo | undefined {
+    if (typeof topic !== 'string') return undefined;
+    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) || topic.startsWith(DLQ_GROUP_TOPIC_PREFIX)) return this.topics.get(topic);
+    return isSystemTopic(topic) ? undefined : this.topics.get(topic);
   }
 
   private async topicForWrite(topic: string, noAutoCreate?: boolean): Promise<TopicInfo> {
@@ -455,6 +479,10 @@ export class Broker {
     this.assertOpen();
     if (this.options.readOnly) throw new KernelError(KernelErrorCode.ServiceUnavailable, `broker ${this.brokerName} is a slave: it takes no writes`);
   }
+}
+
+function first(results: SendResult[]): SendResult {
+  return results[0]!;
 }
 
 function offsetKey(group: string, topic: string, queueId: number): string {

@@ -68,6 +68,7 @@ export class PullRequestHold {
   }
 
   notify(topic: string, queueId: number): void {
+    if (this.parked.size === 0) return; // runs for every stored message: no key string when nobody waits
     const key = `${topic}\u0000${queueId}`;
     const set = this.parked.get(key);
     if (!set) return;

@@ -27,6 +27,7 @@
  * caught, not only a bad body, and the body is checksummed once, not twice.
  */
 import { crc32 } from 'node:zlib';
+import { crc32Range } from './crc32.js';
 import type { StoredMessage, Message } from './message.js';
 import { formatMsgId, encodeHost, decodeHost } from './msg-id.js';
 import { readInt64BE, writeInt64BE } from '../common/int64.js';
@@ -41,6 +42,9 @@ export const MAX_TOPIC_BYTES = 127;
 export const MAX_PROPERTIES_BYTES = 32767;
 const CRC_DIGITS = 10;
 const CRC_TRAILER = Buffer.from(`${PropertyName.Crc32}${NAME_VALUE_SEPARATOR}`);
+const NV = NAME_VALUE_SEPARATOR;
+const PS = PROPERTY_SEPARATOR;
+const PROPERTY_SEPARATOR_BYTE = PROPERTY_SEPARATOR.charCodeAt(0);
 /** the CRC value and the final property separator */
 const CRC_VALUE_BYTES = CRC_DIGITS + 1;
 
@@ -80,30 +84,29 @@ export interface RecordHeader {
 
 /** Serialises a message's fields into the stored properties string (without the CRC trailer). */
 export function encodeProperties(msg: Message): string {
+  // written out field by field: this runs for every stored message
   let out = '';
-  const put = (name: string, value: string | number | undefined): void => {
-    if (value === undefined || value === '') return;
-    out += name + NAME_VALUE_SEPARATOR + String(value) + PROPERTY_SEPARATOR;
-  };
-  put(PropertyName.Tags, msg.tag);
-  if (msg.keys && msg.keys.length > 0) put(PropertyName.Keys, msg.keys.join(KEY_SEPARATOR));
-  put(PropertyName.ContentType, msg.contentType);
-  put(PropertyName.ShardingKey, msg.shardingKey);
-  put(PropertyName.DelayLevel, msg.delayLevel);
-  put(PropertyName.TimerDeliverMs, msg.deliverAt);
-  put(PropertyName.ExpireAt, msg.expireAt);
-  put(PropertyName.Priority, msg.priority);
-  put(PropertyName.CorrelationId, msg.correlationId);
-  put(PropertyName.ReplyTo, msg.replyTo);
-  put(PropertyName.Path, msg.path);
-  put(PropertyName.UniqueKey, msg.uniqueId);
-  put(PropertyName.ProducerGroup, msg.producerGroup);
+  if (msg.tag !== undefined && msg.tag !== '') out += PropertyName.Tags + NV + msg.tag + PS;
+  if (msg.keys && msg.keys.length > 0) {
+    const keys = msg.keys.length === 1 ? msg.keys[0]! : msg.keys.join(KEY_SEPARATOR);
+    if (keys !== '') out += PropertyName.Keys + NV + keys + PS;
+  }
+  if (msg.contentType !== undefined && msg.contentType !== '') out += PropertyName.ContentType + NV + msg.contentType + PS;
+  if (msg.shardingKey !== undefined && msg.shardingKey !== '') out += PropertyName.ShardingKey + NV + msg.shardingKey + PS;
+  if (msg.delayLevel !== undefined) out += PropertyName.DelayLevel + NV + String(msg.delayLevel) + PS;
+  if (msg.deliverAt !== undefined) out += PropertyName.TimerDeliverMs + NV + String(msg.deliverAt) + PS;
+  if (msg.expireAt !== undefined) out += PropertyName.ExpireAt + NV + String(msg.expireAt) + PS;
+  if (msg.priority !== undefined) out += PropertyName.Priority + NV + String(msg.priority) + PS;
+  if (msg.correlationId !== undefined && msg.correlationId !== '') out += PropertyName.CorrelationId + NV + msg.correlationId + PS;
+  if (msg.replyTo !== undefined && msg.replyTo !== '') out += PropertyName.ReplyTo + NV + msg.replyTo + PS;
+  if (msg.path !== undefined && msg.path !== '') out += PropertyName.Path + NV + msg.path + PS;
+  if (msg.uniqueId !== undefined && msg.uniqueId !== '') out += PropertyName.UniqueKey + NV + msg.uniqueId + PS;
+  if (msg.producerGroup !== undefined && msg.producerGroup !== '') out += PropertyName.ProducerGroup + NV + msg.producerGroup + PS;
   // user and system properties keep empty values ("" is a value, unlike an unset field)
-  const putAlways = (name: string, value: string): void => {
-    out += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
-  };
-  if (msg.systemProperties) for (const [k, v] of Object.entries(msg.systemProperties)) putAlways(k, v);
-  if (msg.properties) for (const [k, v] of Object.entries(msg.properties)) putAlways(k, v);
+  const sys = msg.systemProperties;
+  if (sys) for (const k of Object.keys(sys)) out += k + NV + sys[k]! + PS;
+  const user = msg.properties;
+  if (user) for (const k of Object.keys(user)) out += k + NV + user[k]! + PS;
   return out;
 }
 
@@ -119,41 +122,57 @@ export interface EncodedRecord {
 }
 
 /**
- * Encodes a record. Offsets and store timestamp are written later by `stampRecord`,
- * when the commit log assigns them, which also seals the CRC.
+ * Encodes a record into a buffer of its own. Offsets and store timestamp are written
+ * later by `stampRecord`, when the commit log assigns them, which also seals the CRC.
  */
 export function encodeRecord(msg: Message, header: Omit<RecordHeader, 'queueOffset' | 'physicalOffset' | 'storeTimestamp'>, propertiesString?: string): EncodedRecord {
   const properties = propertiesString ?? encodeProperties(msg);
-  const topicLen = Buffer.byteLength(msg.topic);
-  const propsLen = Buffer.byteLength(properties) + CRC_TRAILER.length + CRC_VALUE_BYTES;
-  const total = RECORD_FIXED_SIZE + msg.body.length + topicLen + propsLen - 0;
-  const buf = Buffer.allocUnsafe(total);
-  buf.writeInt32BE(total, RecordOffset.TotalSize);
-  buf.writeInt32BE(MESSAGE_MAGIC_CODE, RecordOffset.Magic);
-  buf.writeInt32BE(crc32(msg.body) & 0x7fffffff, RecordOffset.BodyCrc);
-  buf.writeInt32BE(header.queueId, RecordOffset.QueueId);
-  buf.writeInt32BE(header.flag, RecordOffset.Flag);
-  buf.writeInt32BE(header.sysFlag, RecordOffset.SysFlag);
-  writeInt64BE(buf, header.bornTimestamp, RecordOffset.BornTimestamp);
-  hostBytes(header.bornHost).copy(buf, RecordOffset.BornHost);
-  buf.writeInt32BE(header.bornPort, RecordOffset.BornHost + 4);
-  hostBytes(header.storeHost).copy(buf, RecordOffset.StoreHost);
-  buf.writeInt32BE(header.storePort, RecordOffset.StoreHost + 4);
-  buf.writeInt32BE(header.reconsumeTimes, RecordOffset.ReconsumeTimes);
-  writeInt64BE(buf, header.preparedTransactionOffset, RecordOffset.PreparedTransactionOffset);
-  let pos = RecordOffset.BodyLength;
-  buf.writeInt32BE(msg.body.length, pos);
-  pos += 4;
-  msg.body.copy(buf, pos);
-  pos += msg.body.length;
-  buf.writeUInt8(topicLen, pos);
-  pos += 1;
-  pos += buf.write(msg.topic, pos);
-  buf.writeInt16BE(propsLen, pos);
-  pos += 2;
-  pos += buf.write(properties, pos);
-  CRC_TRAILER.copy(buf, pos);
+  const topic = Buffer.from(msg.topic);
+  const propertiesBytes = Buffer.byteLength(properties);
+  const buf = Buffer.allocUnsafe(recordSize(msg.body.length, topic.length, propertiesBytes));
+  writeRecord(buf, 0, msg.body, topic, properties, propertiesBytes, { ...header, queueOffset: 0, physicalOffset: 0, storeTimestamp: 0 });
   return { buffer: buf, properties };
+}
+
+/**
+ * Writes the complete record (header, body, topic, properties, sealed CRC) into `buf`
+ * at `pos`, which must have `recordSize(...)` bytes of room; returns the record size.
+ * `topic` is the topic's UTF-8 bytes, `propertiesBytes` the UTF-8 length of `properties`.
+ */
+export function writeRecord(buf: Buffer, pos: number, body: Uint8Array, topic: Uint8Array, properties: string, propertiesBytes: number, h: RecordHeader): number {
+  const bodyLen = body.length;
+  const propsLen = propertiesBytes + CRC_TRAILER.length + CRC_VALUE_BYTES;
+  const total = RECORD_FIXED_SIZE + bodyLen + topic.length + propsLen;
+  buf.writeInt32BE(total, pos);
+  buf.writeInt32BE(MESSAGE_MAGIC_CODE, pos + RecordOffset.Magic);
+  buf.writeInt32BE(crc32(body) & 0x7fffffff, pos + RecordOffset.BodyCrc);
+  buf.writeInt32BE(h.queueId, pos + RecordOffset.QueueId);
+  buf.writeInt32BE(h.flag, pos + RecordOffset.Flag);
+  writeInt64BE(buf, h.queueOffset, pos + RecordOffset.QueueOffset);
+  writeInt64BE(buf, h.physicalOffset, pos + RecordOffset.PhysicalOffset);
+  buf.writeInt32BE(h.sysFlag, pos + RecordOffset.SysFlag);
+  writeInt64BE(buf, h.bornTimestamp, pos + RecordOffset.BornTimestamp);
+  buf.set(hostBytes(h.bornHost), pos + RecordOffset.BornHost);
+  buf.writeInt32BE(h.bornPort, pos + RecordOffset.BornHost + 4);
+  writeInt64BE(buf, h.storeTimestamp, pos + RecordOffset.StoreTimestamp);
+  buf.set(hostBytes(h.storeHost), pos + RecordOffset.StoreHost);
+  buf.writeInt32BE(h.storePort, pos + RecordOffset.StoreHost + 4);
+  buf.writeInt32BE(h.reconsumeTimes, pos + RecordOffset.ReconsumeTimes);
+  writeInt64BE(buf, h.preparedTransactionOffset, pos + RecordOffset.PreparedTransactionOffset);
+  let p = pos + RecordOffset.BodyLength;
+  buf.writeInt32BE(bodyLen, p);
+  p += 4;
+  buf.set(body, p);
+  p += bodyLen;
+  buf[p++] = topic.length;
+  buf.set(topic, p);
+  p += topic.length;
+  buf.writeInt16BE(propsLen, p);
+  p += 2;
+  if (propertiesBytes > 0) p += buf.write(properties, p);
+  buf.set(CRC_TRAILER, p);
+  sealCrc(buf, pos, pos + total, bodyLen);
+  return total;
 }
 
 /** Writes queue offset, physical offset and store timestamp, then seals the record CRC. */
@@ -161,10 +180,19 @@ export function stampRecord(buf: Buffer, queueOffset: number, physicalOffset: nu
   writeInt64BE(buf, queueOffset, RecordOffset.QueueOffset);
   writeInt64BE(buf, physicalOffset, RecordOffset.PhysicalOffset);
   writeInt64BE(buf, storeTimestamp, RecordOffset.StoreTimestamp);
-  const crcAt = buf.length - CRC_VALUE_BYTES;
-  const crc = recordCrc(buf, 0, crcAt, buf.readInt32BE(RecordOffset.BodyLength));
-  buf.write(crc.toString().padStart(CRC_DIGITS, '0'), crcAt, 'latin1');
-  buf.write(PROPERTY_SEPARATOR, buf.length - 1, 'latin1');
+  sealCrc(buf, 0, buf.length, buf.readInt32BE(RecordOffset.BodyLength));
+}
+
+/** Writes the `__CRC32#` value (10 decimal digits) and the final separator of the record [pos, end). */
+function sealCrc(buf: Buffer, pos: number, end: number, bodyLen: number): void {
+  const crcAt = end - CRC_VALUE_BYTES;
+  let crc = recordCrc(buf, pos, crcAt, bodyLen);
+  for (let i = CRC_DIGITS - 1; i >= 0; i--) {
+    const q = Math.floor(crc / 10);
+    buf[crcAt + i] = 48 + crc - q * 10;
+    crc = q;
+  }
+  buf[end - 1] = PROPERTY_SEPARATOR_BYTE;
 }
 
 export const RecordCheck = {
@@ -202,9 +230,7 @@ export function checkRecord(buf: Buffer, pos: number, available: number): Record
   const crcAt = pos + size - CRC_VALUE_BYTES;
   const bodyLen = buf.readInt32BE(pos + RecordOffset.BodyLength);
   if (bodyLen < 0 || RECORD_FIXED_SIZE + bodyLen > size) return { status: RecordCheck.Corrupt, size, reason: 'bad body length' };
-  const stored = buf.toString('latin1', crcAt, crcAt + CRC_DIGITS);
-  const actual = recordCrc(buf, pos, crcAt, bodyLen).toString().padStart(CRC_DIGITS, '0');
-  if (stored !== actual) return { status: RecordCheck.Corrupt, size, reason: 'record CRC mismatch' };
+  if (storedCrc(buf, crcAt) !== recordCrc(buf, pos, crcAt, bodyLen)) return { status: RecordCheck.Corrupt, size, reason: 'record CRC mismatch' };
   const body = buf.subarray(pos + RecordOffset.BodyLength + 4, pos + RecordOffset.BodyLength + 4 + bodyLen);
   if ((crc32(body) & 0x7fffffff) !== buf.readInt32BE(pos + RecordOffset.BodyCrc)) {
     return { status: RecordCheck.Corrupt, size, reason: 'body CRC mismatch' };
@@ -212,11 +238,21 @@ export function checkRecord(buf: Buffer, pos: number, available: number): Record
   return { status: RecordCheck.Ok, size };
 }
 
+/** The 10-digit `__CRC32#` value at `at`; -1 when it is not 10 decimal digits. */
+function storedCrc(buf: Buffer, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + CRC_DIGITS; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 /** CRC32 of the record at `pos` up to `crcAt`, skipping the body (which BODYCRC covers). */
 function recordCrc(buf: Buffer, pos: number, crcAt: number, bodyLen: number): number {
   const bodyStart = pos + RecordOffset.BodyLength + 4;
-  const head = crc32(buf.subarray(pos, bodyStart));
-  return crc32(buf.subarray(bodyStart + bodyLen, crcAt), head) >>> 0;
+  return crc32Range(buf, bodyStart + bodyLen, crcAt, crc32Range(buf, pos, bodyStart, 0));
 }
 
 const hostCache = new Map<string, Buffer>();
@@ -259,33 +295,27 @@ const FIRST_CLASS = new Set<string>([
 
 /** Splits a stored properties map into first-class fields, system and user properties. */
 export function applyProperties(msg: Message, props: Map<string, string>, isSystem: (name: string) => boolean): void {
-  const num = (name: string): number | undefined => {
-    const v = props.get(name);
-    return v === undefined || v === '' ? undefined : Number(v);
-  };
+  // written out field by field: this runs for every message read
   const tag = props.get(PropertyName.Tags);
   if (tag !== undefined) msg.tag = tag;
   const keys = props.get(PropertyName.Keys);
   if (keys) msg.keys = keys.split(KEY_SEPARATOR).filter((k) => k.length > 0);
-  const str = (name: string): string | undefined => props.get(name);
-  const assign = <K extends keyof Message>(key: K, value: Message[K] | undefined): void => {
-    if (value !== undefined) msg[key] = value;
-  };
-  assign('contentType', str(PropertyName.ContentType));
-  assign('shardingKey', str(PropertyName.ShardingKey));
-  assign('delayLevel', num(PropertyName.DelayLevel));
-  assign('deliverAt', num(PropertyName.TimerDeliverMs));
-  assign('expireAt', num(PropertyName.ExpireAt));
-  assign('priority', num(PropertyName.Priority));
-  assign('correlationId', str(PropertyName.CorrelationId));
-  assign('replyTo', str(PropertyName.ReplyTo));
-  assign('path', str(PropertyName.Path));
-  assign('uniqueId', str(PropertyName.UniqueKey));
-  assign('producerGroup', str(PropertyName.ProducerGroup));
-  for (const [k, v] of props) {
+  let v: string | undefined;
+  if ((v = props.get(PropertyName.ContentType)) !== undefined) msg.contentType = v;
+  if ((v = props.get(PropertyName.ShardingKey)) !== undefined) msg.shardingKey = v;
+  if ((v = props.get(PropertyName.DelayLevel)) !== undefined && v !== '') msg.delayLevel = Number(v);
+  if ((v = props.get(PropertyName.TimerDeliverMs)) !== undefined && v !== '') msg.deliverAt = Number(v);
+  if ((v = props.get(PropertyName.ExpireAt)) !== undefined && v !== '') msg.expireAt = Number(v);
+  if ((v = props.get(PropertyName.Priority)) !== undefined && v !== '') msg.priority = Number(v);
+  if ((v = props.get(PropertyName.CorrelationId)) !== undefined) msg.correlationId = v;
+  if ((v = props.get(PropertyName.ReplyTo)) !== undefined) msg.replyTo = v;
+  if ((v = props.get(PropertyName.Path)) !== undefined) msg.path = v;
+  if ((v = props.get(PropertyName.UniqueKey)) !== undefined) msg.uniqueId = v;
+  if ((v = props.get(PropertyName.ProducerGroup)) !== undefined) msg.producerGroup = v;
+  for (const [k, value] of props) {
     if (FIRST_CLASS.has(k)) continue;
-    if (isSystem(k)) (msg.systemProperties ??= {})[k] = v;
-    else (msg.properties ??= {})[k] = v;
+    if (isSystem(k)) (msg.systemProperties ??= {})[k] = value;
+    else (msg.properties ??= {})[k] = value;
   }
 }
 
@@ -335,28 +365,42 @@ export function readRecordParts(buf: Buffer, pos: number): RecordParts {
   return { header, body, topic, properties, size };
 }
 
-/** Decodes the record at `pos` into a StoredMessage. */
+/** Decodes the record at `pos` into a StoredMessage. The body is a copy, safe to keep. */
 export function decodeRecord(buf: Buffer, pos: number, isSystem: (name: string) => boolean): StoredMessage {
-  const parts = readRecordParts(buf, pos);
-  const h = parts.header;
-  const offsetMsgId = formatMsgId({ host: h.storeHost, port: h.storePort, commitLogOffset: h.physicalOffset });
+  // reads only what a StoredMessage holds (readRecordParts decodes the hosts too)
+  const size = buf.readInt32BE(pos);
+  const physicalOffset = readInt64BE(buf, pos + RecordOffset.PhysicalOffset);
+  let p = pos + RecordOffset.BodyLength;
+  const bodyLen = buf.readInt32BE(p);
+  p += 4;
+  const body = Buffer.allocUnsafe(bodyLen);
+  buf.copy(body, 0, p, p + bodyLen);
+  p += bodyLen;
+  const topicLen = buf[p]!;
+  p += 1;
+  const topic = buf.toString('utf8', p, p + topicLen);
+  p += topicLen;
+  const propsLen = buf.readInt16BE(p);
+  p += 2;
+  const properties = parseProperties(buf.toString('utf8', p, p + propsLen));
+  const offsetMsgId = formatMsgId({ host: decodeHost(buf, pos + RecordOffset.StoreHost), port: buf.readInt32BE(pos + RecordOffset.StoreHost + 4), commitLogOffset: physicalOffset });
   const msg: StoredMessage = {
-    topic: parts.topic,
-    body: parts.body,
+    topic,
+    body,
     msgId: offsetMsgId,
     offsetMsgId,
-    queueId: h.queueId,
-    queueOffset: h.queueOffset,
-    commitLogOffset: h.physicalOffset,
-    storeSize: parts.size,
-    storeTimestamp: h.storeTimestamp,
-    bornTimestamp: h.bornTimestamp,
-    reconsumeTimes: h.reconsumeTimes,
-    sysFlag: h.sysFlag,
-    flag: h.flag,
-    preparedTransactionOffset: h.preparedTransactionOffset,
+    queueId: buf.readInt32BE(pos + RecordOffset.QueueId),
+    queueOffset: readInt64BE(buf, pos + RecordOffset.QueueOffset),
+    commitLogOffset: physicalOffset,
+    storeSize: size,
+    storeTimestamp: readInt64BE(buf, pos + RecordOffset.StoreTimestamp),
+    bornTimestamp: readInt64BE(buf, pos + RecordOffset.BornTimestamp),
+    reconsumeTimes: buf.readInt32BE(pos + RecordOffset.ReconsumeTimes),
+    sysFlag: buf.readInt32BE(pos + RecordOffset.SysFlag),
+    flag: buf.readInt32BE(pos + RecordOffset.Flag),
+    preparedTransactionOffset: readInt64BE(buf, pos + RecordOffset.PreparedTransactionOffset),
   };
-  applyProperties(msg, parts.properties, isSystem);
+  applyProperties(msg, properties, isSystem);
   // RocketMQ's client-visible id: the unique key when the record carries one (a retry or
   // delayed copy keeps its original's id), else the offset id of this record
   if (msg.uniqueId) msg.msgId = msg.uniqueId;

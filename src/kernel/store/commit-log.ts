@@ -73,25 +73,22 @@ export class CommitLog {
     return this.segmentSize - END_FILE_MIN_BLANK_LENGTH;
   }
 
-  /** Hands out the offset of a record of `size` bytes; `blank` must be written before it. */
-  place(size: number): { offset: number; blank?: LogWrite } {
-    let blank: LogWrite | undefined;
+  /**
+   * Hands out the offset of a record of `size` bytes. When it does not fit in what is
+   * left of the segment, the BLANK that seals the segment goes to `before` first.
+   */
+  place(size: number, before: { push(w: LogWrite): void }): number {
     const inSegment = this.assignOffset % this.segmentSize;
     if (inSegment + size + END_FILE_MIN_BLANK_LENGTH > this.segmentSize) {
       const blankLength = this.segmentSize - inSegment;
       const bytes = Buffer.alloc(END_FILE_MIN_BLANK_LENGTH);
       writeBlank(bytes, 0, blankLength);
-      blank = { offset: this.assignOffset, bytes, blankLength };
+      before.push({ offset: this.assignOffset, bytes, blankLength });
       this.assignOffset += blankLength;
     }
     const offset = this.assignOffset;
     this.assignOffset += size;
-    return { offset, blank };
-  }
-
-  /** Forgets offsets handed out but not written (after a failed batch). */
-  resetAssign(): void {
-    this.assignOffset = this.writtenOffset;
+    return offset;
   }
 
   /** Writes contiguous LogWrites starting at `writtenOffset`: one writev per segment touched. */
@@ -140,6 +137,12 @@ export class CommitLog {
     if (upTo === this.flushedOffset) return;
     await this.segments.syncAll(this.flushedOffset);
     this.flushedOffset = Math.max(this.flushedOffset, upTo);
+  }
+
+  /** Cuts written bytes back to `offset` after a failed batch; offsets handed out since stay as they are. */
+  async cutBack(offset: number): Promise<void> {
+    await this.rollbackTo(offset);
+    this.flushedOffset = Math.min(this.flushedOffset, offset);
   }
 
   /** Cuts the log at `offset` (recovery, or a replica catching up from a different history). */

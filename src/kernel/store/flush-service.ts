@@ -3,8 +3,10 @@
  *
  * GroupCommit: appends issued during one turn of the event loop (and those arriving
  * while a batch is being written) are written together: one write per segment touched
- * (commit-log.ts). In `sync` mode the batch is fdatasync'ed once before anyone in it is
- * answered; in `async` mode it is answered once written (in the page cache). After the
+ * (commit-log.ts). Records are encoded into the batch's buffer as they are placed
+ * (batch-buffer.ts), so the next batch is encoded while the previous one is written.
+ * In `sync` mode the batch is fdatasync'ed once before anyone in it is answered; in
+ * `async` mode it is answered once written (in the page cache). After the
  * write the batch is dispatched (consume queues, index, ...), then its waiters resolve,
  * so a resolved put is readable. A failed batch is cut back off the log and every
  * waiter queued behind it is rejected too (their offsets followed the failed ones).
@@ -13,22 +15,26 @@
  * and fdatasync consume queues and index, then the checkpoint (checkpoint.ts).
  */
 import type { Checkpoint } from './checkpoint.js';
-import type { CommitLog, LogWrite } from './commit-log.js';
+import { BatchBuffer } from './batch-buffer.js';
+import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
 import type { StoreLogger } from './store-logger.js';
 import { FlushMode } from './store-api.js';
 
-export interface Submission {
-  /** appends this submission's log writes, in offset order */
-  pushWrites(out: LogWrite[]): void;
+/** Someone waiting for the batch that holds their records. */
+export interface Waiter {
   /** called after the batch is written (and synced), in offset order: dispatch, then answer */
   done(): void;
   fail(err: unknown): void;
+  /** sync mode: called once the batch is written, before its fdatasync (a put that does not wait for the disk) */
+  written?(): void;
 }
 
 export class GroupCommit {
-  private queue: Submission[] = [];
+  /** where the records of the batch being gathered are encoded (batch-buffer.ts) */
+  readonly buffer = new BatchBuffer();
+  private waiters: Waiter[] = [];
   private scheduled = false;
   private running = false;
   private idleWaiters: Array<() => void> = [];
@@ -44,41 +50,44 @@ export class GroupCommit {
     private readonly logger: StoreLogger,
   ) {}
 
-  submit(sub: Submission): void {
-    this.queue.push(sub);
+  /** Joins the batch being gathered; its bytes must already be in `buffer`. */
+  submit(waiter: Waiter): void {
+    this.waiters.push(waiter);
     if (!this.scheduled && !this.running) this.schedule();
   }
 
   private schedule(): void {
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.drain();
-    });
+    setImmediate(this.runDrain);
   }
+
+  private readonly runDrain = (): void => {
+    this.scheduled = false;
+    void this.drain();
+  };
 
   private async drain(): Promise<void> {
     this.running = true;
-    const batch = this.queue;
-    this.queue = [];
+    const waiters = this.waiters;
+    this.waiters = [];
+    const writes = this.buffer.take();
     const start = this.log.writtenOffset;
     try {
-      const writes: LogWrite[] = [];
-      for (const s of batch) s.pushWrites(writes);
       await this.log.write(writes);
       if (this.mode === FlushMode.Sync) {
+        for (let i = 0; i < waiters.length; i++) waiters[i]!.written?.();
         await this.log.flush();
         this.syncs++;
       }
       this.batches++;
     } catch (err) {
-      await this.failAll(batch, start, err);
+      await this.failAll(waiters, start, err);
       return;
     }
     const end = this.log.writtenOffset;
-    for (const s of batch) {
+    for (let i = 0; i < waiters.length; i++) {
       try {
-        s.done();
+        waiters[i]!.done();
       } catch (err) {
         this.logger.error({ err }, 'dispatch after a batch write failed');
       }
@@ -87,26 +96,30 @@ export class GroupCommit {
     this.finish();
   }
 
-  private async failAll(batch: Submission[], start: number, err: unknown): Promise<void> {
-    const behind = this.queue;
-    this.queue = [];
-    if (this.log.writtenOffset !== start) await this.log.truncate(start).catch(() => undefined);
-    this.log.resetAssign();
+  /** The batch failed: cut it off the log and reject it and everything gathered behind it. */
+  private async failAll(batch: Waiter[], start: number, err: unknown): Promise<void> {
+    const behind = this.waiters;
+    this.waiters = [];
+    this.buffer.discard();
+    // hand the offsets out again at once: puts arriving while the log is cut back queue
+    // behind it (running stays true) and are written from `start`
+    this.log.assignOffset = start;
     this.onFailed(err);
-    for (const s of batch) s.fail(err);
-    for (const s of behind) s.fail(err);
+    if (this.log.writtenOffset !== start) await this.log.cutBack(start).catch(() => undefined);
+    for (const w of batch) w.fail(err);
+    for (const w of behind) w.fail(err);
     this.finish();
   }
 
   private finish(): void {
     this.running = false;
-    if (this.queue.length > 0) this.schedule();
+    if (this.waiters.length > 0) this.schedule();
     else for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /** Resolves once nothing is queued or being written. */
   async idle(): Promise<void> {
-    if (!this.running && !this.scheduled && this.queue.length === 0) return;
+    if (!this.running && !this.scheduled && this.waiters.length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     return this.idle();
   }

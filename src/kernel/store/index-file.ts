@@ -162,11 +162,15 @@ export class IndexFile {
   /** Writes new entries and the header; with `withSlots` also the slot table; then fdatasync. */
   async flush(withSlots: boolean): Promise<void> {
     const fh = await this.fh();
+    // The header is taken together with `upTo`, before any await: entries put while this
+    // flush writes are not in it, so its endPhyOffset must not name them either (recovery
+    // trusts endPhyOffset and skips replaying everything up to it).
     const upTo = this.indexCount;
+    const header = this.header(upTo);
     const n = upTo - this.writtenCount;
     if (n > 0) await fh.write(this.pending, 0, n * INDEX_ENTRY_SIZE, this.entryPos(this.writtenCount));
     if (withSlots && this.slots) await fh.write(this.slots, 0, this.slots.length, INDEX_HEADER_SIZE);
-    await fh.write(this.header(upTo), 0, INDEX_HEADER_SIZE, 0);
+    await fh.write(header, 0, INDEX_HEADER_SIZE, 0);
     await fh.datasync();
     this.pending.copy(this.pending, 0, n * INDEX_ENTRY_SIZE, (this.indexCount - this.writtenCount) * INDEX_ENTRY_SIZE);
     this.writtenCount = upTo;

@@ -39,8 +39,10 @@ export class IndexService {
       }
     }
     this.nextSeq = names.length > 0 ? Number(names[names.length - 1]) + 1 : 0;
+    // the newest record is indexed again: its entries may straddle a file roll whose new file
+    // never reached the disk (a second entry for the same offset is harmless: lookups dedupe)
     const last = this.files[this.files.length - 1];
-    if (last && last.entryCount > 0) this.indexedUpTo = last.endPhyOffset;
+    if (last && last.entryCount > 0) this.indexedUpTo = last.endPhyOffset - 1;
   }
 
   /** The commit log was cut at `logEnd`: records from there on must be indexed again. */

@@ -243,6 +243,22 @@ export class MessageStore {
     }
   }
 
+  /**
+   * An empty store's log starts at `offset` (a segment start) instead of 0: a new replica
+   * of a master whose first segments retention already deleted. Its first record goes there.
+   */
+  async startLogAt(offset: number): Promise<void> {
+    this.ensureOpen();
+    const { log, groupCommit } = this.p;
+    if (log.assignOffset !== 0) throw new KernelError(KernelErrorCode.InvalidArgument, `the commit log is not empty (it ends at ${log.assignOffset})`);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset % log.segmentSize !== 0) {
+      throw new KernelError(KernelErrorCode.InvalidArgument, `a log can only start at a segment start, not at ${offset}`);
+    }
+    await log.truncate(0); // an empty first segment file, if one was made
+    await log.truncate(offset);
+    groupCommit.dispatchedOffset = offset;
+  }
+
   /** Runs a retention pass now (it also runs every retentionCheckIntervalMs). */
   async runRetention(now?: number): Promise<RetentionReport> {
     this.ensureOpen();

@@ -1,8 +1,8 @@
 /**
- * The append path: validate, encode (record-codec.ts), take the queue offset and the
- * commit log offset synchronously, stamp the record, and join the group commit
- * (flush-service.ts). When the batch is written the records are dispatched and the
- * callers answered. Also appends raw, already-stamped records (replication).
+ * The append path: validate, take the commit log offset and the queue offset
+ * synchronously, encode the stamped record straight into the group commit's batch
+ * buffer (record-codec.ts, batch-buffer.ts) and join the group commit (flush-service.ts).
+ * When the batch is written the records are dispatched and the callers answered. Also appends raw, already-stamped records (replication).
  */
 import { KernelError, KernelErrorCode } from '../errors.js';
 import { validateMessage } from '../message/validate-message.js';
@@ -10,43 +10,63 @@ import type { Message } from '../message/message.js';
 import { formatMsgId } from '../message/msg-id.js';
 import {
   END_FILE_MIN_BLANK_LENGTH, MAX_PROPERTIES_BYTES, MAX_TOPIC_BYTES, MESSAGE_MAGIC_CODE, RECORD_FIXED_SIZE, RecordCheck,
-  RecordOffset, checkRecord, encodeProperties, encodeRecord, recordSize, stampRecord,
+  RecordOffset, checkRecord, encodeProperties, recordSize, writeRecord, type RecordHeader,
 } from '../message/record-codec.js';
 import type { CommitLog, LogWrite } from './commit-log.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import { LazyDispatchRequest, dispatchRequestFromRecord, type DispatcherChain } from './dispatcher.js';
-import type { GroupCommit, Submission } from './flush-service.js';
+import type { GroupCommit, Waiter } from './flush-service.js';
 import { readInt64BE } from '../common/int64.js';
 import { PutStatus, type PutResult } from './results.js';
 import type { PutOptions } from './store-api.js';
 
-/** One encoded, placed message waiting for its group commit; it is its own log write. */
-class StagedPut implements Submission, LogWrite {
+/** One placed message waiting for its group commit: dispatched, then answered, once written. */
+class StagedPut implements Waiter {
   resolve: (r: PutResult) => void = noop;
   reject: (err: unknown) => void = noop;
+  /** answered once written, before the sync-mode fdatasync (see noWait) */
+  noWait = false;
 
   constructor(
     private readonly writer: MessageWriter,
-    readonly offset: number,
-    readonly bytes: Buffer,
-    private readonly blank: LogWrite | undefined,
     private readonly req: LazyDispatchRequest,
     private readonly tag: string | undefined,
     readonly result: PutResult,
   ) {}
-
-  pushWrites(out: LogWrite[]): void {
-    if (this.blank) out.push(this.blank);
-    out.push(this);
-  }
 
   dispatch(): void {
     this.writer.dispatched(this.req, this.tag);
   }
 
   done(): void {
-    this.dispatch();
+    this.writer.dispatched(this.req, this.tag);
     this.resolve(this.result);
+  }
+
+  written(): void {
+    if (this.noWait) this.resolve(this.result);
+  }
+
+  fail(err: unknown): void {
+    this.reject(err);
+  }
+}
+
+/** The messages of one putBatch: one waiter, one answer. */
+class StagedBatch implements Waiter {
+  resolve: (r: PutResult[]) => void = noop;
+  reject: (err: unknown) => void = noop;
+  noWait = false;
+
+  constructor(private readonly staged: StagedPut[]) {}
+
+  done(): void {
+    for (const s of this.staged) s.dispatch();
+    this.resolve(this.staged.map((s) => s.result));
+  }
+
+  written(): void {
+    if (this.noWait) this.resolve(this.staged.map((s) => s.result));
   }
 
   fail(err: unknown): void {
@@ -56,9 +76,27 @@ class StagedPut implements Submission, LogWrite {
 
 const noop = (): void => undefined;
 
+/**
+ * RocketMQ's WAIT system property (MessageConst.PROPERTY_WAIT_STORE_MSG_OK) set to
+ * "false": in sync flush mode the put is answered once written, without waiting for the
+ * fdatasync (a JMS NON_PERSISTENT message); it becomes readable after the sync as usual.
+ */
+function noWait(message: Message): boolean {
+  return message.systemProperties?.WAIT === 'false';
+}
+
+// a promise's resolvers, taken without a closure per promise (the hot path makes one per put)
+let takenResolve: (value: never) => void = noop;
+let takenReject: (err: unknown) => void = noop;
+function takeResolvers(resolve: (value: never) => void, reject: (err: unknown) => void): void {
+  takenResolve = resolve;
+  takenReject = reject;
+}
+
 /** bytes the codec adds to the properties string (the `__CRC32#` trailer) */
 const CRC_TRAILER_BYTES = recordSize(0, 0, 0) - RECORD_FIXED_SIZE;
 const TOPIC_CACHE_LIMIT = 10_000;
+const NO_KEYS: string[] = Object.freeze([]) as unknown as string[];
 
 export interface WriterConfig {
   maxMessageSize: number;
@@ -66,15 +104,21 @@ export interface WriterConfig {
   storePort: number;
 }
 
+/** A message checked and ready to be placed. */
 interface Prepared {
   message: Message;
+  topic: Buffer;
   properties: string;
+  propertiesBytes: number;
 }
 
 export class MessageWriter {
   putCount = 0;
-  private readonly topicBytes = new Map<string, number>();
+  /** topic → its UTF-8 bytes, once checked */
+  private readonly topicBytes = new Map<string, Buffer>();
   private readonly msgIdPrefix: string;
+  /** reused for every record: writeRecord reads it synchronously */
+  private readonly header: RecordHeader;
 
   constructor(
     private readonly log: CommitLog,
@@ -84,6 +128,10 @@ export class MessageWriter {
     private readonly config: WriterConfig,
   ) {
     this.msgIdPrefix = formatMsgId({ host: config.storeHost, port: config.storePort, commitLogOffset: 0 }).slice(0, 16);
+    this.header = {
+      queueId: 0, flag: 0, queueOffset: 0, physicalOffset: 0, sysFlag: 0, bornTimestamp: 0, bornHost: '0.0.0.0', bornPort: 0,
+      storeTimestamp: 0, storeHost: config.storeHost, storePort: config.storePort, reconsumeTimes: 0, preparedTransactionOffset: 0,
+    };
   }
 
   /** msg-id.ts's format, with the host part computed once. */
@@ -93,12 +141,14 @@ export class MessageWriter {
 
   put(message: Message, options: PutOptions): Promise<PutResult> {
     checkQueueId(options.queueId);
-    const staged = this.stage(this.prepare(message), options);
-    return new Promise<PutResult>((resolve, reject) => {
-      staged.resolve = resolve;
-      staged.reject = reject;
-      this.groupCommit.submit(staged);
-    });
+    const p = this.prepare(message);
+    const staged = this.stage(p.message, p.topic, p.properties, p.propertiesBytes, options);
+    const promise = new Promise<PutResult>(takeResolvers);
+    staged.resolve = takenResolve as (r: PutResult) => void;
+    staged.reject = takenReject;
+    staged.noWait = noWait(message);
+    this.groupCommit.submit(staged);
+    return promise;
   }
 
   putBatch(messages: Message[], options: PutOptions): Promise<PutResult[]> {
@@ -107,43 +157,47 @@ export class MessageWriter {
     const prepared = messages.map((m) => this.prepare(m));
     const topic = messages[0]!.topic;
     if (messages.some((m) => m.topic !== topic)) throw new KernelError(KernelErrorCode.InvalidMessage, 'every message of a batch must have the same topic');
-    const staged = prepared.map((p) => this.stage(p, options));
-    return new Promise<PutResult[]>((resolve, reject) => {
-      this.groupCommit.submit({
-        pushWrites: (out) => {
-          for (const s of staged) s.pushWrites(out);
-        },
-        done: () => {
-          for (const s of staged) s.dispatch();
-          resolve(staged.map((s) => s.result));
-        },
-        fail: reject,
-      });
-    });
+    const batch = new StagedBatch(prepared.map((p) => this.stage(p.message, p.topic, p.properties, p.propertiesBytes, options)));
+    const promise = new Promise<PutResult[]>(takeResolvers);
+    batch.resolve = takenResolve as (r: PutResult[]) => void;
+    batch.reject = takenReject;
+    batch.noWait = messages.every(noWait);
+    this.groupCommit.submit(batch);
+    return promise;
   }
 
-  /** Encodes and places one message (after a BLANK when it rolls the segment). */
-  private stage(p: Prepared, options: PutOptions): StagedPut {
-    const m = p.message;
+  /**
+   * Places one message (after a BLANK when it rolls the segment), takes its queue offset
+   * and encodes the complete, stamped record straight into the batch buffer.
+   */
+  private stage(m: Message, topic: Buffer, properties: string, propertiesBytes: number, options: PutOptions): StagedPut {
     const now = Date.now();
-    const sysFlag = options.sysFlag ?? 0;
-    const prepared = options.preparedTransactionOffset ?? 0;
-    const { buffer } = encodeRecord(m, {
-      queueId: options.queueId, flag: options.flag ?? 0, sysFlag, bornTimestamp: m.bornTimestamp ?? now,
-      bornHost: options.bornHost ?? '0.0.0.0', bornPort: options.bornPort ?? 0,
-      storeHost: this.config.storeHost, storePort: this.config.storePort,
-      reconsumeTimes: options.reconsumeTimes ?? 0, preparedTransactionOffset: prepared,
-    }, p.properties);
-    const cq = this.queues.getOrCreate(m.topic, options.queueId);
-    const { offset, blank } = this.log.place(buffer.length);
+    const queueId = options.queueId;
+    const size = recordSize(m.body.length, topic.length, propertiesBytes);
+    const cq = this.queues.getOrCreate(m.topic, queueId);
+    const buffer = this.groupCommit.buffer;
+    const offset = this.log.place(size, buffer);
+    const at = buffer.reserve(offset, size);
     const queueOffset = cq.nextPutOffset++;
-    stampRecord(buffer, queueOffset, offset, now);
-    const req = new LazyDispatchRequest(m.topic, options.queueId, queueOffset, offset, buffer.length, now, sysFlag, prepared, m.keys ?? [], m.uniqueId, p.properties);
+    const h = this.header;
+    h.queueId = queueId;
+    h.flag = options.flag ?? 0;
+    h.queueOffset = queueOffset;
+    h.physicalOffset = offset;
+    h.sysFlag = options.sysFlag ?? 0;
+    h.bornTimestamp = m.bornTimestamp ?? now;
+    h.bornHost = options.bornHost ?? '0.0.0.0';
+    h.bornPort = options.bornPort ?? 0;
+    h.storeTimestamp = now;
+    h.reconsumeTimes = options.reconsumeTimes ?? 0;
+    h.preparedTransactionOffset = options.preparedTransactionOffset ?? 0;
+    writeRecord(buffer.slab, at, m.body, topic, properties, propertiesBytes, h);
+    const req = new LazyDispatchRequest(m.topic, queueId, queueOffset, offset, size, now, h.sysFlag, h.preparedTransactionOffset, m.keys ?? NO_KEYS, m.uniqueId, properties);
     const result: PutResult = {
-      status: PutStatus.Ok, msgId: m.uniqueId || this.msgId(offset), topic: m.topic, queueId: options.queueId, queueOffset,
-      commitLogOffset: offset, storeTimestamp: now, storeSize: buffer.length,
+      status: PutStatus.Ok, msgId: m.uniqueId || this.msgId(offset), topic: m.topic, queueId, queueOffset,
+      commitLogOffset: offset, storeTimestamp: now, storeSize: size,
     };
-    return new StagedPut(this, offset, buffer, blank, req, m.tag, result);
+    return new StagedPut(this, req, m.tag, result);
   }
 
   /** Runs the dispatchers for a written record and counts it. */
@@ -152,12 +206,12 @@ export class MessageWriter {
     this.putCount++;
   }
 
-  /** Checks limits and content; returns the encoded properties string. */
+  /** Checks limits and content; encodes the properties string. */
   private prepare(m: Message): Prepared {
-    const topicBytes = this.checkTopic(m.topic);
+    const topic = this.checkTopic(m.topic);
     validateMessage(m);
     const properties = encodeProperties(m);
-    const propertiesBytes = Buffer.byteLength(properties);
+    const propertiesBytes = properties.length === 0 ? 0 : Buffer.byteLength(properties);
     if (propertiesBytes + CRC_TRAILER_BYTES > MAX_PROPERTIES_BYTES) {
       throw new KernelError(KernelErrorCode.MessageTooLarge, `message properties take ${propertiesBytes} bytes; at most ${MAX_PROPERTIES_BYTES - CRC_TRAILER_BYTES} are allowed`);
     }
@@ -165,20 +219,21 @@ export class MessageWriter {
     if (size > this.config.maxMessageSize) {
       throw new KernelError(KernelErrorCode.MessageTooLarge, `message is ${size} bytes (body ${m.body.length} + properties ${propertiesBytes}); the limit is ${this.config.maxMessageSize}`);
     }
-    const stored = recordSize(m.body.length, topicBytes, propertiesBytes);
+    const stored = recordSize(m.body.length, topic.length, propertiesBytes);
     if (stored > this.log.maxRecordSize) {
       throw new KernelError(KernelErrorCode.MessageTooLarge, `message needs ${stored} bytes in the commit log; a segment holds at most ${this.log.maxRecordSize}`);
     }
-    return { message: m, properties };
+    return { message: m, topic, properties, propertiesBytes };
   }
 
-  private checkTopic(topic: unknown): number {
+  /** The topic's UTF-8 bytes, after checking it (once per topic). */
+  private checkTopic(topic: unknown): Buffer {
     if (typeof topic !== 'string') throw new KernelError(KernelErrorCode.InvalidTopic, 'topic must be a string');
     const known = this.topicBytes.get(topic);
     if (known !== undefined) return known;
-    const bytes = Buffer.byteLength(topic);
-    if (bytes === 0 || bytes > MAX_TOPIC_BYTES) throw new KernelError(KernelErrorCode.InvalidTopic, `topic must be 1 to ${MAX_TOPIC_BYTES} bytes of UTF-8, got ${bytes}`);
-    if (Buffer.from(topic, 'utf8').toString('utf8') !== topic) throw new KernelError(KernelErrorCode.InvalidTopic, 'topic is not valid Unicode (lone surrogate)');
+    const bytes = Buffer.from(topic, 'utf8');
+    if (bytes.length === 0 || bytes.length > MAX_TOPIC_BYTES) throw new KernelError(KernelErrorCode.InvalidTopic, `topic must be 1 to ${MAX_TOPIC_BYTES} bytes of UTF-8, got ${bytes.length}`);
+    if (bytes.toString('utf8') !== topic) throw new KernelError(KernelErrorCode.InvalidTopic, 'topic is not valid Unicode (lone surrogate)');
     if (this.topicBytes.size >= TOPIC_CACHE_LIMIT) this.topicBytes.clear();
     this.topicBytes.set(topic, bytes);
     return bytes;
@@ -220,11 +275,9 @@ export class MessageWriter {
     const end = offset + pos;
     if (writes.length === 0) return Promise.resolve(offset);
     this.log.assignOffset = end;
+    for (const w of writes) this.groupCommit.buffer.push(w);
     return new Promise<number>((resolve, reject) => {
       this.groupCommit.submit({
-        pushWrites: (out) => {
-          for (const w of writes) out.push(w);
-        },
         done: () => {
           for (const { req, tag } of staged) this.chain.dispatch(req, tag);
           resolve(end);
