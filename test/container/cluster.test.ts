@@ -232,13 +232,11 @@ describeWithPodman('the compose cluster in a pod (podman)', () => {
     }
   }, TEST_MS);
 
-  // Known bug (issue 11): in about 3 of 7 runs one publish acknowledged just before the
-  // kill is missing from the master after it restarts (the slave has it). Kept strict and
-  // runnable with ROCKETGATE_CONTAINER_KILL=1; off in the default run until fixed, so CI
-  // does not fail at random. The multi-process kill test in test/cluster/multi-process
-  // (no container) passes every time.
-  const killTest = process.env.ROCKETGATE_CONTAINER_KILL === '1' ? test : test.skip;
-  killTest('kill -9 of the master under load loses no acknowledged publish; the master comes back on its volume', async () => {
+  // Issue 11's bug, fixed: an acknowledged publish was missing by id from the restarted
+  // master in about 3 of 7 runs (an index flush's header named entries it had not written,
+  // so recovery skipped indexing them again; test/kernel/store/index-crash.test.ts and
+  // test/cluster/multi-process/sync-master-restart.test.ts reproduce it without containers).
+  test('kill -9 of the master under load loses no acknowledged publish; the master comes back on its volume', async () => {
     const gateways = Object.keys(compose.services).filter((n) => compose.services[n]!.command[0] === 'gateway').map(gatewayUrl);
     const master = Object.keys(compose.services).find((n) => flag(compose.services[n]!, '--role') === 'SYNC_MASTER')!;
     await untilPublished(gateways[0]!, 'load', 'load-warmup');

@@ -46,6 +46,8 @@ export interface RegistrationOptions extends BrokerIdentity {
   onError?: (nameServer: string, err: Error) => void;
   /** after every round, with each nameserver's answer */
   onRegistered?: (outcomes: RegisterOutcome[]) => void;
+  /** sent as dataVersion.stateVersion (controller mode: the master epoch, so nameservers refuse a stale master); default 0 */
+  stateVersion?: () => number;
 }
 
 export interface RegisterOutcome {
@@ -105,7 +107,7 @@ export class BrokerRegistration {
   private async registerOnce(): Promise<RegisterOutcome[]> {
     const version = this.options.topicsVersion();
     if (version !== this.registeredVersion) this.versionTimestamp = Date.now();
-    const dataVersion: DataVersion = { stateVersion: 0, timestamp: this.versionTimestamp, counter: version };
+    const dataVersion: DataVersion = { stateVersion: this.options.stateVersion?.() ?? 0, timestamp: this.versionTimestamp, counter: version };
     const compress = this.options.compress ?? false;
     const body = encodeRegisterBrokerBody({ dataVersion, topicConfigTable: this.topicConfigTable(), filterServerList: [] }, compress);
     const outcomes = await Promise.all(this.options.nameServers.map((ns) => this.registerWith(ns, body, compress)));

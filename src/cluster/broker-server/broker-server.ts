@@ -2,8 +2,9 @@
  * A local Broker (src/kernel/broker/broker.ts) served over RocketMQ 4 remoting, so
  * RocketMQ clients and our RemoteBrokerApi reach it (RocketMQ's BrokerController
  * minus the store): a remoting server with the send, pull, consumer, offset and admin
- * processors, transactions with check-backs to producers, and the registration with
- * every nameserver.
+ * processors, pop (ours, and RocketMQ 5's codes: rocketmq5-pop-processor.ts),
+ * transactions with check-backs to producers, and the registration with every
+ * nameserver.
  *
  * The broker's storeHost/storePort should be this server's advertised address: they
  * are written into every record and message id, and RocketMQ clients send
@@ -22,7 +23,9 @@ import { registerConsumerProcessors } from './consumer-processor.js';
 import { registerKernelAdminProcessors } from './kernel-admin-processor.js';
 import { registerKernelConsumeProcessors } from './kernel-consume-processor.js';
 import { registerKernelPopProcessors } from './kernel-pop-processor.js';
+import { registerRocketMq5PopProcessors } from './rocketmq5-pop-processor.js';
 import { registerSyncProcessors } from './sync-processor.js';
+import { registerRuntimeInfoProcessor } from './runtime-info-processor.js';
 import type { BrokerServerContext } from './context.js';
 import { kernelErrorResponse } from './kernel-errors.js';
 import { registerOffsetProcessors } from './offset-processor.js';
@@ -65,6 +68,12 @@ export interface BrokerServerOptions {
   offsetCommitted?: (commit: CommitOffsetRequest) => void;
   /** after each registration round: a slave learns its master's addresses from the answers */
   onRegistered?: (outcomes: RegisterOutcome[]) => void;
+  /** master: why it takes no write now, if it does not (sends answer SLAVE_NOT_AVAILABLE, nothing stored) */
+  writeRefusal?: (storesMessage: boolean) => string | undefined;
+  /** master: appends records a slave hands back (KERNEL_REPLICA_APPEND); absent: refused */
+  replicaAppend?: (offset: number, bytes: Buffer) => Promise<number>;
+  /** controller mode: the master epoch, registered as the dataVersion's stateVersion */
+  registrationStateVersion?: () => number;
   onError?: (err: unknown, where: string) => void;
 }
 
@@ -94,6 +103,8 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     connections: new ClientConnections(server),
     replicated: options.replicated ?? (() => Promise.resolve()),
     offsetCommitted: options.offsetCommitted,
+    writeRefusal: options.writeRefusal,
+    replicaAppend: options.replicaAppend,
     topicsMayHaveChanged: () => registration?.nudge(),
     producerSeen: (connection, clientId, group) => relay.producerSeen(connection, clientId, group),
   };
@@ -105,9 +116,11 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
   registerAdminProcessors(server, ctx);
   registerTransactionProcessor(server, ctx);
   registerKernelPopProcessors(server, ctx);
+  registerRocketMq5PopProcessors(server, ctx);
   registerKernelConsumeProcessors(server, ctx);
   registerKernelAdminProcessors(server, ctx);
   registerSyncProcessors(server, ctx);
+  registerRuntimeInfoProcessor(server, ctx);
 
   const { address, port } = await server.start();
   ctx.brokerAddr = options.advertisedAddress ?? address;
@@ -131,6 +144,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
       autoCreateQueueCount: () => (broker.topics.autoCreate ? broker.options.defaultQueueCount ?? 8 : undefined),
       onError: (ns, err) => options.onError?.(err, `registration with ${ns}`),
       onRegistered: options.onRegistered,
+      stateVersion: options.registrationStateVersion,
     });
     await registration.start();
   }

@@ -28,7 +28,7 @@ import { ResponseError, type RequestContext } from '../remoting/request-dispatch
 import { decodeHeartbeat, decodeLockBatch, messageQueueJson, type MessageQueue } from '../protocol/consumer-bodies.js';
 import { jsonBody, parseJsonObject } from '../protocol/fastjson.js';
 import { HeaderFields } from '../protocol/header-fields.js';
-import { assertMaster, type BrokerServerContext } from './context.js';
+import { assertWritable, type BrokerServerContext } from './context.js';
 
 export function registerConsumerProcessors(server: RemotingServer, ctx: BrokerServerContext): void {
   server.register(RequestCode.HEART_BEAT, (req, rc) => heartbeat(ctx, req, rc));
@@ -63,7 +63,7 @@ export function registerConsumerProcessors(server: RemotingServer, ctx: BrokerSe
   });
   server.register(RequestCode.CONSUMER_SEND_MSG_BACK, async (req) => {
     const h = new HeaderFields(req.extFields);
-    assertMaster(ctx, 'send back');
+    assertWritable(ctx, 'send back');
     const delayLevel = h.optInt('delayLevel') ?? 0;
     const levels = ctx.broker.options.delayLevelsMs ?? DEFAULT_DELAY_LEVELS_MS;
     const result = await ctx.broker.sendBack({

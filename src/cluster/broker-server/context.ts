@@ -28,11 +28,30 @@ export interface BrokerServerContext {
   replicated(end: number): Promise<void>;
   /** a consumer committed an offset here (a slave remembers those for its master) */
   offsetCommitted?(commit: CommitOffsetRequest): void;
+  /**
+   * why this master takes no write now, if it does not (replication: a slave is ahead of
+   * it; `storesMessage`: a send, which SYNC_MASTER also holds back until a slave reported)
+   */
+  writeRefusal?(storesMessage: boolean): string | undefined;
+  /** a slave hands back records this master lost: appends them at `offset`, resolves to the new end */
+  replicaAppend?(offset: number, bytes: Buffer): Promise<number>;
 }
 
 /** refuses a write on a slave as RocketMQ does: SERVICE_NOT_AVAILABLE */
 export function assertMaster(ctx: BrokerServerContext, what: string): void {
   if (ctx.slave) {
     throw new ResponseError(ResponseCode.SERVICE_NOT_AVAILABLE, `${what}: broker ${ctx.brokerName} (${ctx.brokerAddr}) is a slave`, { [KERNEL_CODE_FIELD]: KernelErrorCode.ServiceUnavailable });
+  }
+}
+
+/**
+ * assertMaster, and the master takes writes now: SLAVE_NOT_AVAILABLE before anything is
+ * stored while replication refuses them (RemoteBrokerApi tries another group)
+ */
+export function assertWritable(ctx: BrokerServerContext, what: string, storesMessage = true): void {
+  assertMaster(ctx, what);
+  const refusal = ctx.writeRefusal?.(storesMessage);
+  if (refusal !== undefined) {
+    throw new ResponseError(ResponseCode.SLAVE_NOT_AVAILABLE, `${what}: ${refusal}`, { [KERNEL_CODE_FIELD]: KernelErrorCode.ServiceUnavailable });
   }
 }

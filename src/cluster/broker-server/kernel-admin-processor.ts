@@ -17,7 +17,7 @@ import { createResponse } from '../remoting/command.js';
 import type { RemotingServer } from '../remoting/remoting-server.js';
 import { KernelRequestCode, ResponseCode } from '../remoting/request-codes.js';
 import { jsonBody, readJson } from '../protocol/kernel-bodies.js';
-import { assertMaster, type BrokerServerContext } from './context.js';
+import { assertWritable, type BrokerServerContext } from './context.js';
 import { readRecord } from './record-bytes.js';
 
 export function registerKernelAdminProcessors(server: RemotingServer, ctx: BrokerServerContext): void {
@@ -62,7 +62,7 @@ export function registerKernelAdminProcessors(server: RemotingServer, ctx: Broke
     return createResponse(req, { code: ResponseCode.SUCCESS, body: record });
   });
   server.register(KernelRequestCode.KERNEL_REDRIVE_DLQ, async (req) => {
-    assertMaster(ctx, 'redrive');
+    assertWritable(ctx, 'redrive');
     return json(req, await broker.dlq.redrive(readJson<RedriveDlqRequest>(req.body, 'redrive')));
   });
 }

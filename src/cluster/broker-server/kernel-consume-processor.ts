@@ -15,19 +15,19 @@ import { createResponse } from '../remoting/command.js';
 import type { RemotingServer } from '../remoting/remoting-server.js';
 import { KernelRequestCode, ResponseCode } from '../remoting/request-codes.js';
 import { jsonBody, readJson, storedMessageToJson } from '../protocol/kernel-bodies.js';
-import { assertMaster, type BrokerServerContext } from './context.js';
+import { assertMaster, assertWritable, type BrokerServerContext } from './context.js';
 
 export function registerKernelConsumeProcessors(server: RemotingServer, ctx: BrokerServerContext): void {
   const { broker } = ctx;
   server.register(KernelRequestCode.KERNEL_SEND_BACK, async (req) => {
-    assertMaster(ctx, 'send back');
+    assertWritable(ctx, 'send back');
     const r = readJson<SendBackRequest>(req.body, 'send back');
     const result = await broker.sendBack({ group: r.group, commitLogOffset: r.commitLogOffset, maxReconsumeTimes: r.maxReconsumeTimes, delayMs: r.delayMs });
     await ctx.replicated(result.commitLogOffset + 1);
     return createResponse(req, { code: ResponseCode.SUCCESS, body: jsonBody(result) });
   });
   server.register(KernelRequestCode.KERNEL_END_TRANSACTION, async (req) => {
-    assertMaster(ctx, 'end transaction');
+    assertWritable(ctx, 'end transaction');
     const result = await broker.transactions.endTransaction(readJson<EndTransactionRequest>(req.body, 'end transaction'));
     if (result.sendResult) await ctx.replicated(result.sendResult.commitLogOffset + 1);
     return createResponse(req, { code: ResponseCode.SUCCESS, body: jsonBody(result) });

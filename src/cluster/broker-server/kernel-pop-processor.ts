@@ -26,7 +26,7 @@ import { createResponse } from '../remoting/command.js';
 import type { RemotingServer } from '../remoting/remoting-server.js';
 import { KernelRequestCode, ResponseCode } from '../remoting/request-codes.js';
 import { encodeEnvelope, jsonBody, readJson } from '../protocol/kernel-bodies.js';
-import { assertMaster, type BrokerServerContext } from './context.js';
+import { assertWritable, type BrokerServerContext } from './context.js';
 import { readRecord } from './record-bytes.js';
 
 export interface PopMeta {
@@ -59,7 +59,7 @@ export function arrivalMark(broker: Broker, group: string, topic: string): numbe
 export function registerKernelPopProcessors(server: RemotingServer, ctx: BrokerServerContext): void {
   const { broker } = ctx;
   server.register(KernelRequestCode.KERNEL_POP, async (req) => {
-    assertMaster(ctx, 'pop');
+    assertWritable(ctx, 'pop', false);
     const pop = readJson<PopRequest>(req.body, 'pop');
     const mark = arrivalMark(broker, pop.group, pop.topic);
     const result = await broker.pop.pop(pop);
@@ -74,7 +74,7 @@ export function registerKernelPopProcessors(server: RemotingServer, ctx: BrokerS
     return createResponse(req, { code: ResponseCode.SUCCESS, body: encodeEnvelope(meta, Buffer.concat(records)) });
   });
   server.register(KernelRequestCode.KERNEL_POP_WAIT, async (req) => {
-    assertMaster(ctx, 'pop');
+    assertWritable(ctx, 'pop', false);
     const w = readJson<PopWaitRequest>(req.body, 'pop wait');
     const maxWait = broker.options.maxSuspendMs ?? 30_000;
     // the mark and the parking happen in one tick: nothing dispatched in between is missed
@@ -83,17 +83,17 @@ export function registerKernelPopProcessors(server: RemotingServer, ctx: BrokerS
     return createResponse(req, { code: ResponseCode.SUCCESS, body: jsonBody({ woken }) });
   });
   server.register(KernelRequestCode.KERNEL_ACK, async (req) => {
-    assertMaster(ctx, 'ack');
+    assertWritable(ctx, 'ack', false);
     await broker.pop.ack(readJson<AckMessageRequest>(req.body, 'ack'));
     return createResponse(req, { code: ResponseCode.SUCCESS });
   });
   server.register(KernelRequestCode.KERNEL_CHANGE_INVISIBLE, async (req) => {
-    assertMaster(ctx, 'change invisible time');
+    assertWritable(ctx, 'change invisible time', false);
     const result = await broker.pop.changeInvisibleTime(readJson<ChangeInvisibleTimeRequest>(req.body, 'change invisible time'));
     return createResponse(req, { code: ResponseCode.SUCCESS, body: jsonBody(result) });
   });
   server.register(KernelRequestCode.KERNEL_NACK, async (req) => {
-    assertMaster(ctx, 'nack');
+    assertWritable(ctx, 'nack', false);
     await broker.pop.nack(readJson<NackMessageRequest>(req.body, 'nack'));
     return createResponse(req, { code: ResponseCode.SUCCESS });
   });

@@ -30,7 +30,7 @@ import { ResponseError } from '../remoting/request-dispatcher.js';
 import { decodeMessageBatch } from '../protocol/message-batch.js';
 import { readSendHeader, type SendMessageHeader } from '../protocol/send-header.js';
 import { SysFlag, fromWire, plainBody, transactionTypeOf } from '../protocol/wire-message.js';
-import { assertMaster, type BrokerServerContext } from './context.js';
+import { assertWritable, type BrokerServerContext } from './context.js';
 
 export function registerSendProcessors(server: RemotingServer, ctx: BrokerServerContext): void {
   server.register(RequestCode.SEND_MESSAGE, (req) => send(ctx, req, readSendHeader(req.extFields, false)));
@@ -44,7 +44,7 @@ function toMessage(h: SendMessageHeader, body: Buffer, properties: string, sysFl
 }
 
 async function send(ctx: BrokerServerContext, req: RemotingCommand, h: SendMessageHeader): Promise<RemotingCommand> {
-  assertMaster(ctx, 'send');
+  assertWritable(ctx, 'send');
   const message = toMessage(h, req.body ?? Buffer.alloc(0), h.properties, h.sysFlag);
   const queueId = h.queueId >= 0 ? h.queueId : undefined;
   const before = ctx.broker.topics.dataVersion;
@@ -75,7 +75,7 @@ async function send(ctx: BrokerServerContext, req: RemotingCommand, h: SendMessa
 }
 
 async function sendBatch(ctx: BrokerServerContext, req: RemotingCommand, h: SendMessageHeader): Promise<RemotingCommand> {
-  assertMaster(ctx, 'send');
+  assertWritable(ctx, 'send');
   let entries;
   try {
     entries = decodeMessageBatch(req.body ?? Buffer.alloc(0));

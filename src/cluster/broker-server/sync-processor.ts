@@ -13,12 +13,18 @@
  *                                          connects); each is taken where it is ahead of the master's (offsets
  *                                          only move forward through replication), so a master back from a
  *                                          crash does not hand consumers their old positions again
+ *   KERNEL_REPLICA_APPEND(9021)            {offset} + raw commit log bytes (whole records), or no body: a probe.
+ *                                          Answers {end} (this log's end). A master that restarted behind its
+ *                                          slave takes the records it lost back this way (replication/
+ *                                          master-catch-up.ts); refused (SERVICE_NOT_AVAILABLE) anywhere else
  */
 import type { GroupConfig } from '../../kernel/broker/subscription-group-manager.js';
 import { createResponse } from '../remoting/command.js';
 import type { RemotingServer } from '../remoting/remoting-server.js';
 import { KernelRequestCode, RequestCode, ResponseCode } from '../remoting/request-codes.js';
 import { jsonBody, readJson } from '../protocol/kernel-bodies.js';
+import { HeaderFields } from '../protocol/header-fields.js';
+import { ResponseError } from '../remoting/request-dispatcher.js';
 import { dataVersionJson } from '../protocol/route-data.js';
 import { assertMaster, type BrokerServerContext } from './context.js';
 
@@ -75,5 +81,14 @@ export function registerSyncProcessors(server: RemotingServer, ctx: BrokerServer
       }
     }
     return createResponse(req, { code: ResponseCode.SUCCESS, body: jsonBody({ taken }) });
+  });
+  server.register(KernelRequestCode.KERNEL_REPLICA_APPEND, async (req) => {
+    assertMaster(ctx, 'replica append');
+    const store = broker.store;
+    if (req.body && req.body.length > 0) {
+      if (!ctx.replicaAppend) throw new ResponseError(ResponseCode.SERVICE_NOT_AVAILABLE, `broker ${ctx.brokerName} takes no records from a replica`);
+      await ctx.replicaAppend(new HeaderFields(req.extFields).int('offset'), req.body);
+    }
+    return createResponse(req, { code: ResponseCode.SUCCESS, header: { end: store.commitLogMaxOffset } });
   });
 }

@@ -90,6 +90,8 @@ export type RequestCode = (typeof RequestCode)[keyof typeof RequestCode];
  *   KERNEL_VIEW_MESSAGE(9015), KERNEL_TOPIC_INFO(9016)    admin and lookup
  *   KERNEL_SLAVE_OFFSETS(9020)       a slave hands the master the offsets consumers committed to it
  *                                    while the master was away (replication/slave-sync.ts)
+ *   KERNEL_REPLICA_APPEND(9021)      a slave hands a master that restarted behind it the records it lost
+ *                                    (replication/master-catch-up.ts)
  */
 export const KernelRequestCode = {
   KERNEL_POP: 9001,
@@ -109,6 +111,7 @@ export const KernelRequestCode = {
   KERNEL_VIEW_MESSAGE: 9015,
   KERNEL_TOPIC_INFO: 9016,
   KERNEL_SLAVE_OFFSETS: 9020,
+  KERNEL_REPLICA_APPEND: 9021,
 } as const;
 export type KernelRequestCode = (typeof KernelRequestCode)[keyof typeof KernelRequestCode];
 

@@ -6,9 +6,17 @@
  * slave's acknowledged offset; `ackOffset` is the highest of the connected slaves', and
  * SYNC_MASTER sends wait on it (sync-waiter.ts).
  *
+ * A report below zero is no offset but a slave naming itself (controller mode, see
+ * ha-slave.ts `brokerId`): `-(brokerId + 1)`; `slaveAcks()` then tells each slave's
+ * acknowledged offset by id, for acknowledgements that wait on the whole in-sync set.
+ *
+ * An empty slave (it reports 0) is served from this log's first retained byte, which
+ * retention may have moved past 0; the slave's log then starts there (ha-slave.ts).
  * A slave that reports an offset beyond this log's end (it has records this master
  * lost) or below its first retained byte cannot be served; its connection is closed and
- * the reason reported.
+ * the reason reported. The first case is remembered (`slaveAheadAt`): the master then
+ * takes no write until the slave has handed the missing records back (replication.ts,
+ * master-catch-up.ts), so it never stores other records at offsets the slave holds.
  */
 import net from 'node:net';
 import type { MessageStore } from '../../kernel/store/message-store.js';
@@ -31,6 +39,8 @@ class SlaveConnection {
   /** where the next transfer starts; undefined until the first report */
   next: number | undefined;
   acked = -1;
+  /** the slave's broker id, once it named itself */
+  brokerId: number | undefined;
   lastHeard = Date.now();
   private pending: Buffer = Buffer.alloc(0);
   private closed = false;
@@ -59,14 +69,17 @@ class SlaveConnection {
     let pos = 0;
     let last: number | undefined;
     while (this.pending.length - pos >= HA_REPORT_BYTES) {
-      last = readOffset(this.pending, pos);
+      const value = readOffset(this.pending, pos);
       pos += HA_REPORT_BYTES;
+      if (value < 0) this.brokerId = -value - 1;
+      else last = value;
     }
     this.pending = this.pending.subarray(pos);
     if (last === undefined) return;
     if (this.next === undefined) {
       if (!this.master.canServeFrom(last, this)) return;
-      this.next = last;
+      // an empty slave starts at this log's first retained byte (retention may have cut the log's start)
+      this.next = last === 0 ? this.master.firstRetained : last;
       void this.master.serve(this);
     }
     if (last > this.acked) {
@@ -83,6 +96,10 @@ export class HaMaster {
   private readonly unsubscribe: () => void;
   private readonly housekeeping: NodeJS.Timeout;
   private closed = false;
+  /** a slave's first report was accepted since this master started */
+  private slaveSeen = false;
+  /** the highest offset a slave reported beyond this log's end, -1 if none did */
+  private aheadOffset = -1;
 
   private constructor(private readonly server: net.Server, readonly port: number, private readonly o: HaMasterOptions) {
     this.unsubscribe = o.store.onDispatched(() => this.wakeWriters());
@@ -122,6 +139,26 @@ export class HaMaster {
     return n;
   }
 
+  /** each serving slave's acknowledged offset, with its broker id when it named itself */
+  slaveAcks(): Array<{ brokerId: number | undefined; acked: number }> {
+    return [...this.slaves].filter((s) => s.next !== undefined).map((s) => ({ brokerId: s.brokerId, acked: s.acked }));
+  }
+
+  /** @internal where an empty slave starts */
+  get firstRetained(): number {
+    return this.o.store.commitLogMinOffset;
+  }
+
+  /** some slave was in sync with this master since it started */
+  get slaveReportedSinceStart(): boolean {
+    return this.slaveSeen;
+  }
+
+  /** where a slave's log ends beyond this one's, while it does (records this master lost) */
+  get slaveAheadAt(): number | undefined {
+    return this.aheadOffset > this.o.store.commitLogMaxOffset ? this.aheadOffset : undefined;
+  }
+
   onAck(listener: (offset: number) => void): void {
     this.ackListeners.push(listener);
   }
@@ -140,13 +177,15 @@ export class HaMaster {
   canServeFrom(offset: number, slave: SlaveConnection): boolean {
     const { store } = this.o;
     if (offset > store.commitLogMaxOffset) {
+      this.aheadOffset = Math.max(this.aheadOffset, offset);
       slave.close(new Error(`slave reports offset ${offset} beyond the master's log end ${store.commitLogMaxOffset}`));
       return false;
     }
-    if (offset < store.commitLogMinOffset) {
+    if (offset < store.commitLogMinOffset && offset !== 0) {
       slave.close(new Error(`slave reports offset ${offset}, below the master's first retained byte ${store.commitLogMinOffset}`));
       return false;
     }
+    this.slaveSeen = true;
     return true;
   }
 

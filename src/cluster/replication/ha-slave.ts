@@ -23,6 +23,8 @@ export interface HaSlaveOptions {
   onError?: (err: Error) => void;
   /** after every successful append, with the new end */
   onAppended?: (end: number) => void;
+  /** controller mode: names this slave to the master first (a report of -(brokerId + 1)) */
+  brokerId?: number;
   /** each time a connection to the master is up */
   onConnected?: () => void;
 }
@@ -102,6 +104,7 @@ export class HaSlave {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.lastHeard = Date.now();
+      if (this.o.brokerId !== undefined) socket.write(encodeReport(-(this.o.brokerId + 1)));
       this.report();
       this.o.onConnected?.();
     });
@@ -135,8 +138,10 @@ export class HaSlave {
   private async append(socket: net.Socket, offset: number, body: Buffer): Promise<void> {
     if (socket !== this.socket || this.closed) return;
     const end = this.o.store.commitLogMaxOffset;
-    if (offset !== end) return this.fail(new Error(`master pushed offset ${offset}, but the slave's log ends at ${end}`), socket);
     try {
+      // an empty slave of a master whose log retention cut starts where the master's log does (ha-master.ts)
+      if (end === 0 && offset > 0) await this.o.store.startLogAt(offset);
+      else if (offset !== end) return this.fail(new Error(`master pushed offset ${offset}, but the slave's log ends at ${end}`), socket);
       const newEnd = await this.o.store.appendRaw(offset, body);
       this.appendedBytes += newEnd - offset;
       this.o.onAppended?.(newEnd);

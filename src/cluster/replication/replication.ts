@@ -7,6 +7,8 @@
  *   SLAVE         copies the master's commit log (ha-slave.ts) and its topics, offsets and
  *                 groups (slave-sync.ts); reads only (Broker `readOnly`). The master's
  *                 addresses come from the nameservers' registration answers, or options.
+ *                 A master that restarted behind its slave gets the records it lost back
+ *                 from the slave and takes no write until then (master-catch-up.ts).
  *
  * `serverHooks` goes into startBrokerServer's options; runtime/roles.ts wires it.
  */
@@ -17,6 +19,9 @@ import { TcpTransport } from '../remoting/tcp-transport.js';
 import type { Transport } from '../remoting/transport.js';
 import { HaMaster } from './ha-master.js';
 import { HaSlave } from './ha-slave.js';
+import { MasterCatchUp } from './master-catch-up.js';
+import { ResponseCode } from '../remoting/request-codes.js';
+import { ResponseError } from '../remoting/request-dispatcher.js';
 import { SlaveSync } from './slave-sync.js';
 import { SyncWaiter } from './sync-waiter.js';
 
@@ -56,13 +61,17 @@ export interface ReplicationStats {
   masterConnected?: boolean;
   appendedBytes?: number;
   pendingOffsets?: number;
+  /** master: a slave's log end beyond this master's (it takes no write until caught up) */
+  slaveAheadAt?: number;
+  /** slave: bytes handed back to a master that restarted behind it */
+  handedBackBytes?: number;
 }
 
 export interface Replication {
   readonly role: BrokerRole;
   /** master: the HA listener's port */
   readonly haPort?: number;
-  readonly serverHooks: Pick<BrokerServerOptions, 'replicated' | 'offsetCommitted' | 'onRegistered'>;
+  readonly serverHooks: Pick<BrokerServerOptions, 'replicated' | 'offsetCommitted' | 'onRegistered' | 'writeRefusal' | 'replicaAppend'>;
   stats(): ReplicationStats;
   close(): Promise<void>;
 }
@@ -78,6 +87,13 @@ export async function startReplication(o: ReplicationOptions): Promise<Replicati
       store: o.broker.store, masterHaAddress: o.masterHaAddress, heartbeatMs: o.heartbeatMs, housekeepingMs: o.housekeepingMs,
       reconnectMs: o.reconnectMs, onError: onError('ha slave'), onConnected: () => sync.masterReturned(),
     });
+    // while the HA connection is down, the master may be back behind this slave: hand it its records
+    const catchUp = new MasterCatchUp({ store: o.broker.store, client, onError: onError('master catch-up') });
+    let masterAddress = o.masterAddress;
+    const catchUpTimer = setInterval(() => {
+      if (!ha.connected && masterAddress) void catchUp.run(masterAddress);
+    }, o.reconnectMs ?? 1_000);
+    catchUpTimer.unref();
     return {
       role: o.role,
       serverHooks: {
@@ -86,11 +102,17 @@ export async function startReplication(o: ReplicationOptions): Promise<Replicati
           const answer = outcomes.find((r) => r.ok && r.masterAddr);
           if (!answer) return;
           if (!o.masterHaAddress && answer.haServerAddr) ha.setMaster(answer.haServerAddr);
-          if (!o.masterAddress) sync.setMaster(answer.masterAddr);
+          if (!o.masterAddress) {
+            sync.setMaster(answer.masterAddr);
+            masterAddress = answer.masterAddr;
+          }
         },
       },
-      stats: () => ({ role: o.role, masterConnected: ha.connected, appendedBytes: ha.appendedBytes, pendingOffsets: sync.pendingCount }),
+      stats: () => ({
+        role: o.role, masterConnected: ha.connected, appendedBytes: ha.appendedBytes, pendingOffsets: sync.pendingCount, handedBackBytes: catchUp.pushedBytes,
+      }),
       close: async () => {
+        clearInterval(catchUpTimer);
         await ha.close();
         await sync.close();
         await client.close();
@@ -107,9 +129,25 @@ export async function startReplication(o: ReplicationOptions): Promise<Replicati
   return {
     role: o.role,
     haPort: master.port,
-    serverHooks: waiter ? { replicated: (end) => waiter.wait(end) } : {},
+    serverHooks: {
+      ...(waiter ? { replicated: (end: number) => waiter.wait(end) } : {}),
+      writeRefusal: (storesMessage) => {
+        const ahead = master.slaveAheadAt;
+        const end = o.broker.store.commitLogMaxOffset;
+        if (ahead !== undefined) return `this master's commit log ends at ${end}, behind its slave's ${ahead}: no write until the slave handed back the records it lost`;
+        // a slave that reports first may be ahead of this log: nothing may take offsets it holds
+        if (storesMessage && waiter && !master.slaveReportedSinceStart) return 'no slave has reported since this SYNC_MASTER started';
+        return undefined;
+      },
+      replicaAppend: (offset, bytes) => {
+        if (master.slaveAheadAt === undefined) {
+          return Promise.reject(new ResponseError(ResponseCode.SERVICE_NOT_AVAILABLE, 'this master is not behind a slave: it takes no records from one'));
+        }
+        return o.broker.store.appendRaw(offset, bytes);
+      },
+    },
     stats: () => ({
-      role: o.role, connectedSlaves: master.connectedSlaves, slaveAckOffset: master.ackOffset,
+      role: o.role, connectedSlaves: master.connectedSlaves, slaveAckOffset: master.ackOffset, slaveAheadAt: master.slaveAheadAt,
       syncAcked: waiter?.counts.acked, syncTimedOut: waiter?.counts.timedOut, syncNotAvailable: waiter?.counts.notAvailable,
     }),
     close: async () => {

@@ -66,6 +66,8 @@ export async function startCluster(opts: {
   broker?: Partial<BrokerOptions>;
   remote?: Partial<RemoteBrokerApiOptions>;
   syncTimeoutMs?: number;
+  /** a slave's HA connection goes to the address this returns for its master's (a TcpProxy) */
+  haVia?: (masterHaAddress: string) => Promise<string>;
 } = {}): Promise<ClusterFixture> {
   const temps: Array<{ cleanup(): void }> = [];
   const nameServers: NameServer[] = [];
@@ -80,7 +82,9 @@ export async function startCluster(opts: {
     const { spec, brokerId, dataDir, port, haPort } = s;
     const role: BrokerRole = brokerId === 0 ? (spec.role ?? (spec.slave ? 'SYNC_MASTER' : 'ASYNC_MASTER')) : 'SLAVE';
     const broker = await Broker.open({ dataDir, brokerName: spec.name, storeHost: '127.0.0.1', storePort: port, readOnly: role === 'SLAVE', ...FAST_BROKER, ...opts.broker });
-    const replication = spec.slave ? await startReplication({ broker, role, haPort, syncTimeoutMs: opts.syncTimeoutMs ?? 2_000, heartbeatMs: 200, reconnectMs: 100, syncIntervalMs: 200 }) : undefined;
+    const masterHa = `127.0.0.1:${specs.get(`${spec.name}/0`)!.haPort}`;
+    const masterHaAddress = role === 'SLAVE' && opts.haVia ? await opts.haVia(masterHa) : undefined;
+    const replication = spec.slave ? await startReplication({ broker, role, haPort, masterHaAddress, syncTimeoutMs: opts.syncTimeoutMs ?? 2_000, heartbeatMs: 200, reconnectMs: 100, syncIntervalMs: 200 }) : undefined;
     const server = await startBrokerServer({
       broker, port, brokerId, clusterName: 'TestCluster', nameServers: nsAddrs, topicChangeCheckMs: 50, registerIntervalMs: 500,
       haServerAddress: `127.0.0.1:${haPort}`, ...replication?.serverHooks,

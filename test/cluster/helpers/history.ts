@@ -5,7 +5,7 @@
  *
  *   lost            acknowledged, never delivered (must be 0 in sync modes)
  *   missingInStore  acknowledged, not in the store read afterwards (must be 0)
- *   misplaced       stored at another queue/offset than the acknowledgement said
+ *   misplaced       stored, but at no copy at the queue/offset the acknowledgement said
  *   duplicates      deliveries beyond the first of a message (allowed, counted)
  *   orderViolations a queue's first deliveries out of queue-offset order
  *   offsetRegressions  a queue's committed offset seen lower than before
@@ -68,7 +68,9 @@ export class History {
 
   check(stored: Placed[]): HistoryReport {
     const delivered = this.deliveredIds;
-    const storedById = new Map(stored.map((s) => [s.id, s]));
+    // a send retried after a refusal that still stored it (SLAVE_NOT_AVAILABLE) is stored more than once
+    const storedById = new Map<string, Placed[]>();
+    for (const s of stored) storedById.set(s.id, [...(storedById.get(s.id) ?? []), s]);
     const firstSeen = new Set<string>();
     const highest = new Map<number, number>();
     let orderViolations = 0;
@@ -88,8 +90,8 @@ export class History {
       lost: acked.filter((a) => !delivered.has(a.id)).map((a) => a.id),
       missingInStore: acked.filter((a) => !storedById.has(a.id)).map((a) => a.id),
       misplaced: acked.filter((a) => {
-        const s = storedById.get(a.id);
-        return s !== undefined && (s.queueId !== a.queueId || s.queueOffset !== a.queueOffset);
+        const copies = storedById.get(a.id);
+        return copies !== undefined && !copies.some((s) => s.queueId === a.queueId && s.queueOffset === a.queueOffset);
       }).map((a) => a.id),
       duplicates: this.deliveries.length - delivered.size,
       orderViolations,
