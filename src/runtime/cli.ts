@@ -144,7 +144,7 @@ async function runConfigured(
   }
   for (const alias of aliases) {
     const value = opts[new Option(`--${alias.flag} <x>`).attributeName()];
-    if (typeof value === 'string') flags[alias.key] = value;
+    if (typeof value === 'string' || (alias.boolean && value === true)) flags[alias.key] = value;
   }
   const configPath = (opts.config as string | undefined) ?? io.env[CONFIG_FILE_ENV];
   let file: { path: string; text: string } | undefined;
@@ -182,11 +182,16 @@ interface RoleAlias {
   /** the config key's flag */
   key: string;
   about: string;
+  /** a switch without a value */
+  boolean?: true;
 }
 
 const ROLE_ALIASES: Record<ClusterRole, RoleAlias[]> = {
-  nameserver: [],
+  nameserver: [
+    { flag: 'controller', key: 'cluster-controller', about: 'also run the controller (automatic failover) on controllerPort (cluster.controller)', boolean: true },
+  ],
   broker: [
+    { flag: 'controller-addr', key: 'cluster-controller-addrs', about: 'controller mode: controllers host:port;host:port (cluster.controllerAddrs)' },
     { flag: 'broker-name', key: 'cluster-broker-name', about: 'broker group name (cluster.brokerName)' },
     { flag: 'broker-id', key: 'cluster-broker-id', about: '0 = master, 1 and up = slave (cluster.brokerId)' },
     { flag: 'cluster', key: 'cluster-name', about: 'cluster name (cluster.name)' },
@@ -199,6 +204,7 @@ const ROLE_ALIASES: Record<ClusterRole, RoleAlias[]> = {
     { flag: 'cluster', key: 'cluster-name', about: 'cluster name (cluster.name)' },
     { flag: 'namesrv-addr', key: 'cluster-name-servers', about: 'nameservers host:port;host:port (cluster.nameServers)' },
   ],
+  controller: [],
 };
 
 function addClusterRoles(program: Command, io: CliIo): void {
@@ -206,6 +212,7 @@ function addClusterRoles(program: Command, io: CliIo): void {
     nameserver: 'run a nameserver: the routes of a cluster, on nameserverPort',
     broker: 'run a broker of a cluster: a store on dataDir served on brokerPort, registered with every nameserver',
     gateway: 'run the protocol adapters in front of a remote cluster (no local store)',
+    controller: 'run a controller: elects broker group masters for brokers in controller mode, on controllerPort; state in dataDir',
   };
   for (const role of Object.keys(roles) as ClusterRole[]) {
     const cmd = program
@@ -213,7 +220,7 @@ function addClusterRoles(program: Command, io: CliIo): void {
       .description(roles[role])
       .option('--config <file>', `config file, JSON or YAML (default: none; env ${CONFIG_FILE_ENV})`)
       .option('--print-config', 'print every config value and where it came from, as JSON, then exit');
-    for (const alias of ROLE_ALIASES[role]) cmd.addOption(new Option(`--${alias.flag} <x>`, alias.about));
+    for (const alias of ROLE_ALIASES[role]) cmd.addOption(new Option(alias.boolean ? `--${alias.flag}` : `--${alias.flag} <x>`, alias.about));
     const byAttribute = addConfigOptions(cmd);
     cmd.action((opts: Record<string, unknown>) => runConfigured(opts, byAttribute, io, (resolved) => (io.serveRole ?? serveRole)(role, resolved, io), ROLE_ALIASES[role]));
   }

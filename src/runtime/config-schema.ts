@@ -121,6 +121,14 @@ export interface ClusterConfig {
   slaveSyncIntervalMs: number | null;
   syncTimeoutMs: number | null;
   faultNotAvailableMs: number[] | null;
+  controller: boolean;
+  controllerPort: number;
+  controllerAddrs: string | null;
+  allAckInSyncStateSet: boolean;
+  minInSyncReplicas: number;
+  uncleanElection: boolean;
+  controllerHeartbeatMs: number | null;
+  controllerBrokerTimeoutMs: number | null;
 }
 
 const MiB = 1024 * 1024;
@@ -268,6 +276,14 @@ export const configSchema: SchemaObject = {
         type: ['array', 'null'], items: { type: 'integer', minimum: 0 }, minItems: 7, maxItems: 7, default: null,
         description: 'gateway: how long a group is avoided after a call slower than 50,100,550,1000,2000,3000,15000 ms or a failure (last); null = 0,0,30000,60000,120000,180000,600000, fast 0,0,500,1000,1000,1000,2000',
       },
+      controller: bool(false, 'nameserver: also run the controller (automatic failover) in this process, on controllerPort'),
+      controllerPort: port(9878, 'controller listener (`rocketgate controller`, or a nameserver with controller on)'),
+      controllerAddrs: str(null, 'broker: controller mode: controller addresses host:port separated by ; or , (the controller elects the master; brokerId is the replica id, 1 and up); null = the fixed roles of `role`'),
+      allAckInSyncStateSet: bool(false, 'controller mode: a send is acknowledged once every in-sync replica has it'),
+      minInSyncReplicas: int(1, 'controller mode: writes are refused while fewer replicas (the master counts) are in sync', 1),
+      uncleanElection: bool(false, 'controller: elect a replica outside the in-sync set when none of it is alive (may lose acknowledged messages)'),
+      controllerHeartbeatMs: int(null, 'controller mode: broker heartbeat to the controller (ms); null = 1000, fast 100', 10),
+      controllerBrokerTimeoutMs: int(null, 'controller: a broker silent this long is dead and its master role given away; the master lease is 2/3 of it (ms); null = 10000, fast 1500', 100),
     }),
   },
 };

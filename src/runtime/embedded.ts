@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { AdapterStats, ListenerAddress, ProtocolAdapter } from '../adapters/adapter.js';
+import type { ClusterStatusSource } from '../adapters/cluster-status.js';
 import { createUserAuthenticator } from '../adapters/common/user-auth.js';
 import {
   adapterRegistry, type AdapterHostHooks, type AdapterRegistration, type AdapterSettings, type TlsMaterial,
@@ -50,6 +51,8 @@ export interface EmbeddedOptions {
    * node (roles.ts) passes a client of a remote cluster instead.
    */
   kernel?: () => Promise<{ client: KernelClient; close(): Promise<void> }>;
+  /** a gateway node's view of its cluster, for the admin API */
+  clusterStatus?: ClusterStatusSource;
 }
 
 async function readTls(section: string, tls: TlsConfig & { caFile?: string | null }): Promise<TlsMaterial | undefined> {
@@ -164,6 +167,8 @@ export async function startEmbedded(config: Config, options: EmbeddedOptions = {
       }
       return out;
     },
+    adapters: () => slots.filter((s) => s.started).map((s) => s.adapter),
+    ...(options.clusterStatus ? { clusterStatus: options.clusterStatus } : {}),
   };
 
   async function stopAll(): Promise<void> {

@@ -23,14 +23,17 @@ import { DefaultKernelClient } from '../kernel/client/kernel-client.js';
 import { startBrokerServer } from '../cluster/broker-server/broker-server.js';
 import { startNameServer } from '../cluster/nameserver/nameserver.js';
 import { RemoteBrokerApi } from '../cluster/remote-broker-api.js';
+import { gatherClusterStatus } from '../cluster/client/cluster-status.js';
 import { startReplication, type BrokerRole } from '../cluster/replication/replication.js';
+import { ControlledBroker } from '../cluster/controller/controlled-broker.js';
+import { startControllerServer, type ControllerServer } from '../cluster/controller/controller-server.js';
 import type { ConfigSources } from './config.js';
 import type { ClusterConfig, Config } from './config-schema.js';
 import { startEmbedded, type RunningServer } from './embedded.js';
 import { componentLogger, createRootLogger, type Logger } from './logger.js';
 import { VERSION } from './version.js';
 
-export const CLUSTER_ROLES = ['nameserver', 'broker', 'gateway'] as const;
+export const CLUSTER_ROLES = ['nameserver', 'broker', 'gateway', 'controller'] as const;
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 
 export interface RoleOptions {
@@ -61,18 +64,22 @@ export interface ClusterTimers {
   syncTimeoutMs: number;
   faultNotAvailableMs: number[];
   topicChangeCheckMs: number;
+  controllerHeartbeatMs: number;
+  controllerBrokerTimeoutMs: number;
 }
 
 const DEFAULT_TIMERS: ClusterTimers = {
   registerIntervalMs: 30_000, brokerExpiryMs: 120_000, scanIntervalMs: 5_000, routeRefreshMs: 30_000, masterDownMs: 30_000,
   requestTimeoutMs: 3_000, haHeartbeatMs: 5_000, haHousekeepingMs: 20_000, haReconnectMs: 5_000, slaveSyncIntervalMs: 10_000,
   syncTimeoutMs: 5_000, faultNotAvailableMs: [0, 0, 30_000, 60_000, 120_000, 180_000, 600_000], topicChangeCheckMs: 1_000,
+  controllerHeartbeatMs: 1_000, controllerBrokerTimeoutMs: 10_000,
 };
 
 const FAST_TIMERS: ClusterTimers = {
   registerIntervalMs: 500, brokerExpiryMs: 3_000, scanIntervalMs: 200, routeRefreshMs: 500, masterDownMs: 1_000,
   requestTimeoutMs: 2_000, haHeartbeatMs: 200, haHousekeepingMs: 2_000, haReconnectMs: 100, slaveSyncIntervalMs: 200,
   syncTimeoutMs: 2_000, faultNotAvailableMs: [0, 0, 500, 1_000, 1_000, 1_000, 2_000], topicChangeCheckMs: 50,
+  controllerHeartbeatMs: 100, controllerBrokerTimeoutMs: 1_500,
 };
 
 /** the timers of the config: each one set, else the profile's */
@@ -93,6 +100,8 @@ export function clusterTimers(c: ClusterConfig): ClusterTimers {
     syncTimeoutMs: pick('syncTimeoutMs', c.syncTimeoutMs),
     faultNotAvailableMs: pick('faultNotAvailableMs', c.faultNotAvailableMs),
     topicChangeCheckMs: base.topicChangeCheckMs,
+    controllerHeartbeatMs: pick('controllerHeartbeatMs', c.controllerHeartbeatMs),
+    controllerBrokerTimeoutMs: pick('controllerBrokerTimeoutMs', c.controllerBrokerTimeoutMs),
   };
 }
 
@@ -139,11 +148,44 @@ export async function startNameServerRole(config: Config, options: RoleOptions =
     onBrokersDropped: (addrs, why) => log.warn({ addrs, why }, 'brokers dropped'),
   });
   print(`nameserver listening on ${ns.address}`);
-  print(`rocketgate ${VERSION} ready: nameserver`);
-  return { role: 'nameserver', listeners: { nameserver: ns.address }, stop: () => ns.close() };
+  const controller = config.cluster.controller ? await startController(config, log).catch(async (err: unknown) => {
+    await ns.close();
+    throw err;
+  }) : undefined;
+  if (controller) print(`controller listening on ${controller.address}`);
+  print(`rocketgate ${VERSION} ready: nameserver${controller ? ' with controller' : ''}`);
+  const listeners: Record<string, string> = { nameserver: ns.address };
+  if (controller) listeners.controller = controller.address;
+  return {
+    role: 'nameserver', listeners, stop: async () => {
+      await controller?.close();
+      await ns.close();
+    },
+  };
+}
+
+/** the controller (automatic failover, src/cluster/controller) with its state in `dataDir` */
+function startController(config: Config, log: Logger): Promise<ControllerServer> {
+  const c = config.cluster;
+  const t = clusterTimers(c);
+  return startControllerServer({
+    host: config.host, port: c.controllerPort, dataDir: path.resolve(config.dataDir), brokerTimeoutMs: t.controllerBrokerTimeoutMs,
+    scanIntervalMs: Math.max(10, Math.floor(t.controllerHeartbeatMs / 2)), uncleanElection: c.uncleanElection,
+    onElection: (e) => log.warn({ ...e }, 'controller election'),
+    onError: (err) => log.warn({ err }, 'controller error'),
+  });
+}
+
+export async function startControllerRole(config: Config, options: RoleOptions = {}): Promise<RunningRole> {
+  const { log, print } = setup(config, options);
+  const controller = await startController(config, log);
+  print(`controller listening on ${controller.address}`);
+  print(`rocketgate ${VERSION} ready: controller, data dir ${path.resolve(config.dataDir)}`);
+  return { role: 'controller', listeners: { controller: controller.address }, stop: () => controller.close() };
 }
 
 export async function startBrokerRole(config: Config, options: RoleOptions = {}): Promise<RunningRole> {
+  if (config.cluster.controllerAddrs) return startControlledBrokerRole(config, options);
   const { log, print } = setup(config, options);
   const c = config.cluster;
   const t = clusterTimers(c);
@@ -195,6 +237,49 @@ export async function startBrokerRole(config: Config, options: RoleOptions = {})
   };
 }
 
+/** a broker whose role the controller decides (cluster.controllerAddrs set) */
+async function startControlledBrokerRole(config: Config, options: RoleOptions): Promise<RunningRole> {
+  const { log, print } = setup(config, options);
+  const c = config.cluster;
+  const t = clusterTimers(c);
+  const storeHost = c.storeHost ?? defaultStoreHost();
+  // both ports stay fixed across role changes: the broker reopens on them
+  const port = config.brokerPort === 0 ? await freePort(config.host) : config.brokerPort;
+  const haPort = c.haPort ?? (config.brokerPort === 0 ? await freePort(config.host) : port + 1);
+  const dataDir = path.resolve(config.dataDir);
+  const onError = (where: string) => (err: unknown): void => log.warn({ err, where }, 'cluster background error');
+  const advertised = `${storeHost}:${port}`;
+  const controlled = await ControlledBroker.start({
+    dataDir, clusterName: c.name, brokerName: c.brokerName, brokerId: c.brokerId, controllers: nameServerList(c.controllerAddrs ?? ''),
+    address: advertised, haAddress: `${storeHost}:${haPort}`, host: config.host, haPort,
+    heartbeatMs: t.controllerHeartbeatMs, requestTimeoutMs: t.requestTimeoutMs, allAckInSyncStateSet: c.allAckInSyncStateSet,
+    minInSyncReplicas: c.minInSyncReplicas, syncTimeoutMs: t.syncTimeoutMs, maxLagMs: t.haHousekeepingMs,
+    haHeartbeatMs: t.haHeartbeatMs, haHousekeepingMs: t.haHousekeepingMs, haReconnectMs: t.haReconnectMs, slaveSyncIntervalMs: t.slaveSyncIntervalMs,
+    openBroker: (readOnly) => Broker.open({
+      dataDir, brokerName: c.brokerName, flushMode: config.flush, flushIntervalMs: config.flushIntervalMs,
+      segmentSize: config.segmentSize, maxMessageSize: config.maxMessageSize, defaultQueueCount: config.defaultQueueCount,
+      autoCreateTopics: config.autoCreateTopics, fileReservedMs: config.fileReservedHours * 3_600_000, storeHost, storePort: port,
+      readOnly, onServiceError: onError('kernel'),
+    }),
+    startServer: (broker, hooks) => startBrokerServer({
+      broker, host: config.host, port, clusterName: c.name, brokerName: c.brokerName, advertisedAddress: advertised,
+      haServerAddress: `${storeHost}:${haPort}`, nameServers: nameServerList(c.nameServers),
+      registerIntervalMs: t.registerIntervalMs, topicChangeCheckMs: t.topicChangeCheckMs, nameServerExpiryMs: t.brokerExpiryMs,
+      ...hooks, onError: (err, where) => onError(where)(err),
+    }),
+    onRoleChange: (role, epoch, detail) => {
+      log.warn({ role, epoch, ...detail }, 'broker role changed');
+      print(`broker ${c.brokerName}/${c.brokerId} role ${role} epoch ${epoch} ${JSON.stringify(detail)}`);
+    },
+    onError: (err, where) => onError(where)(err),
+  });
+  print(`broker ${c.brokerName}/${c.brokerId} (controller mode) listening on ${advertised}`);
+  print(`ha listening on ${storeHost}:${haPort}`);
+  print(`rocketgate ${VERSION} ready: broker ${c.brokerName}/${c.brokerId} controller mode, cluster ${c.name}, data dir ${dataDir}, flush ${config.flush}`);
+  let stopped: Promise<void> | undefined;
+  return { role: 'broker', listeners: { broker: advertised, ha: `${storeHost}:${haPort}` }, stop: () => (stopped ??= controlled.stop()) };
+}
+
 export async function startGatewayRole(config: Config, options: RoleOptions = {}): Promise<RunningRole & { server: RunningServer }> {
   const { log } = setup(config, options);
   const c = config.cluster;
@@ -211,6 +296,7 @@ export async function startGatewayRole(config: Config, options: RoleOptions = {}
   const server = await startEmbedded(config, {
     ...options,
     kernel: async () => ({ client: new DefaultKernelClient(api, (err) => log.warn({ err }, 'kernel client error')), close: () => api.close() }),
+    clusterStatus: () => gatherClusterStatus({ client: api.view.client, nameServers: nameServerList(c.nameServers), clusterName: c.name, timeoutMs: t.requestTimeoutMs }),
   }).catch(async (err: unknown) => {
     await api.close();
     throw err;
@@ -247,5 +333,7 @@ export function startRole(role: ClusterRole, config: Config, options: RoleOption
       return startBrokerRole(config, options);
     case 'gateway':
       return startGatewayRole(config, options);
+    case 'controller':
+      return startControllerRole(config, options);
   }
 }
