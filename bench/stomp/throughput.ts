@@ -7,8 +7,9 @@
  *   - client-individual:  subscriber ACKs every MESSAGE (prefetch `--prefetch`)
  * Latency is SEND written → MESSAGE decoded (clients and server share this process).
  * RabbitMQ is compared when `rabbitmq-server` is installed: the same cases against its
- * STOMP plugin (started beforehand, guest/guest on --rabbit-port, default 61613), with
- * the ratio measured in the same run.
+ * STOMP plugin (started beforehand, guest/guest on --rabbit-port, default 61613), and
+ * every line carries `ratio` (our msgs/s ÷ RabbitMQ's, measured in the same run);
+ * without RabbitMQ the lines say `peer: "unavailable"` and `ratio: null`.
  *
  *   npx tsx bench/stomp/throughput.ts [--messages 20000] [--body 1024] [--window 64] [--prefetch 1000] [--rabbit-port 61613]
  */
@@ -112,16 +113,20 @@ interface CaseResult {
 
 type CaseOptions = { receipts: boolean; ack: 'auto' | 'client-individual' };
 
+/** run first on each broker and not reported: JIT and connection warm-up */
+const WARM_UP_MESSAGES = 2_000;
+const WARM_UP_CASE: CaseOptions = { receipts: false, ack: 'auto' };
+
 const CASES: Array<[string, string, CaseOptions, Record<string, unknown>]> = [
   ['no-receipts', '/queue/bench-plain', { receipts: false, ack: 'auto' }, {}],
   ['receipt-every-send', '/queue/bench-receipts', { receipts: true, ack: 'auto' }, { window: WINDOW }],
   ['client-individual', '/queue/bench-acks', { receipts: false, ack: 'client-individual' }, { prefetch: PREFETCH }],
 ];
 
-async function runCase(port: number, name: string, destination: string, opts: CaseOptions, login: Record<string, string> = {}): Promise<CaseResult> {
+async function runCase(port: number, name: string, destination: string, opts: CaseOptions, login: Record<string, string> = {}, messages = MESSAGES): Promise<CaseResult> {
   const consumer = await BenchClient.open(port, login);
   const producer = await BenchClient.open(port, login);
-  const latencies = new Float64Array(MESSAGES);
+  const latencies = new Float64Array(messages);
   let received = 0;
   let done!: () => void;
   const allReceived = new Promise<void>((resolve) => (done = resolve));
@@ -130,7 +135,7 @@ async function runCase(port: number, name: string, destination: string, opts: Ca
     latencies[received] = performance.now() - Number(f.headers.get('t'));
     received++;
     if (opts.ack === 'client-individual') void consumer.write(makeFrame('ACK', { id: f.headers.get('ack') }));
-    if (received === MESSAGES) done();
+    if (received === messages) done();
   };
   await consumer.call(makeFrame('SUBSCRIBE', {
     id: 'bench', destination, ack: opts.ack, 'prefetch-count': PREFETCH, receipt: 'sub',
@@ -145,7 +150,7 @@ async function runCase(port: number, name: string, destination: string, opts: Ca
     }
   };
   const start = performance.now();
-  for (let i = 0; i < MESSAGES; i++) {
+  for (let i = 0; i < messages; i++) {
     if (opts.receipts) {
       while (outstanding >= WINDOW) await new Promise<void>((r) => (wake = r));
       outstanding++;
@@ -161,14 +166,13 @@ async function runCase(port: number, name: string, destination: string, opts: Ca
   const sorted = Array.from(latencies).sort((a, b) => a - b);
   producer.close();
   consumer.close();
-  const round = (x: number): number => Number(x.toFixed(3));
   return {
     case: name,
-    messages: MESSAGES,
+    messages,
     seconds: round(seconds),
     sendSeconds: round(sendSeconds),
-    msgsPerSec: Math.round(MESSAGES / seconds),
-    mbPerSec: round((MESSAGES * BODY) / seconds / 1e6),
+    msgsPerSec: Math.round(messages / seconds),
+    mbPerSec: round((messages * BODY) / seconds / 1e6),
     latencyMs: { p50: round(percentile(sorted, 0.5)), p90: round(percentile(sorted, 0.9)), p99: round(percentile(sorted, 0.99)), max: round(sorted[sorted.length - 1] ?? 0) },
   };
 }
@@ -181,50 +185,58 @@ async function main(): Promise<void> {
   }, { ...defaultStompConfig, host: '127.0.0.1', port: 0, wsPort: null, heartBeatMs: [0, 0] });
   await adapter.start();
   const port = adapter.addresses()[0]!.port;
-  const common = { bench: 'stomp-throughput', broker: 'rocketgate', bodyBytes: BODY, flushMode: 'async', transport: 'tcp' };
-  const ours = new Map<string, number>();
+  const ours = new Map<string, CaseResult>();
   try {
-    for (const [name, destination, opts, extra] of CASES) {
-      const result = await runCase(port, name, destination, opts);
-      ours.set(name, result.msgsPerSec);
-      console.log(JSON.stringify({ ...common, ...extra, ...result }));
-    }
+    await runCase(port, 'warm-up', '/queue/bench-warm-up', WARM_UP_CASE, {}, WARM_UP_MESSAGES);
+    for (const [name, destination, opts] of CASES) ours.set(name, await runCase(port, name, destination, opts));
   } finally {
     await adapter.stop();
     await kernel.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  await compareRabbitmq(ours);
-}
-
-/** the same cases against a running RabbitMQ STOMP listener, as ratios measured in this run */
-async function compareRabbitmq(ours: Map<string, number>): Promise<void> {
-  const status = rabbitmqStatus();
-  if (status !== 'installed') {
-    console.log(JSON.stringify({ bench: 'stomp-throughput', compare: 'rabbitmq', status }));
-    return;
-  }
-  for (const [name, destination, opts, extra] of CASES) {
-    try {
-      const result = await runCase(RABBIT_PORT, name, destination, opts, RABBIT_LOGIN);
-      console.log(JSON.stringify({
-        bench: 'stomp-throughput', broker: 'rabbitmq', bodyBytes: BODY, ...extra, ...result,
-        rocketgateToRabbitmq: Number(((ours.get(name) ?? 0) / result.msgsPerSec).toFixed(3)),
-      }));
-    } catch (err) {
-      console.log(JSON.stringify({ bench: 'stomp-throughput', compare: 'rabbitmq', status: `installed, but no STOMP listener on ${RABBIT_PORT}: ${String(err)}` }));
-      return;
-    }
+  // the peer runs after ours, in the same process and run: each figure gets its ratio
+  const peer = await runRabbitmq();
+  for (const [name, , , extra] of CASES) {
+    const result = ours.get(name)!;
+    const theirs = peer.results.get(name);
+    console.log(JSON.stringify({
+      bench: 'stomp-throughput', broker: 'rocketgate', bodyBytes: BODY, flushMode: 'async', transport: 'tcp', ...extra, ...result,
+      peer: theirs ? 'rabbitmq' : 'unavailable',
+      ...(theirs ? {} : { peerStatus: peer.status }),
+      /** rocketgate msgs/s ÷ RabbitMQ msgs/s (targets: ≥ 2 without receipts, ≥ 3 with a receipt on every SEND) */
+      ratio: theirs ? round(result.msgsPerSec / theirs.msgsPerSec) : null,
+      /** RabbitMQ p50 latency ÷ ours: above 1, ours is lower */
+      latencyP50Ratio: theirs && result.latencyMs.p50 > 0 ? round(theirs.latencyMs.p50 / result.latencyMs.p50) : null,
+      ...(theirs ? { peerMsgsPerSec: theirs.msgsPerSec, peerLatencyMs: theirs.latencyMs } : {}),
+    }));
   }
 }
 
-function rabbitmqStatus(): string {
+const round = (x: number): number => Number(x.toFixed(3));
+
+/**
+ * The same cases against RabbitMQ's STOMP plugin (Debian rabbitmq-server with
+ * `rabbitmq-plugins enable rabbitmq_stomp`, running, guest/guest on --rabbit-port).
+ */
+async function runRabbitmq(): Promise<{ status: string; results: Map<string, CaseResult> }> {
+  const results = new Map<string, CaseResult>();
   try {
     execFileSync('which', ['rabbitmq-server'], { stdio: 'pipe' });
   } catch {
-    return 'rabbitmq-server not found: no comparison run';
+    return { status: 'rabbitmq-server not installed', results };
   }
-  return 'installed';
+  for (const [name, destination, opts] of [['warm-up', '/queue/bench-warm-up', WARM_UP_CASE] as const, ...CASES]) {
+    try {
+      if (name === 'warm-up') {
+        await runCase(RABBIT_PORT, name, destination, opts, RABBIT_LOGIN, WARM_UP_MESSAGES);
+        continue;
+      }
+      results.set(name, await runCase(RABBIT_PORT, name, destination, opts, RABBIT_LOGIN));
+    } catch (err) {
+      return { status: `rabbitmq-server installed, but no STOMP listener answering on ${RABBIT_PORT}: ${String(err)}`, results: new Map() };
+    }
+  }
+  return { status: 'ran', results };
 }
 
 await main();

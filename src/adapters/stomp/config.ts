@@ -42,6 +42,12 @@ export interface StompAdapterConfig {
    * sent to it are delivered at once (off: they wait for the consumer's next rebalance)
    */
   createTopicsOnSubscribe?: boolean;
+  /**
+   * a transaction must COMMIT within this of its BEGIN, or it is rolled back; halves of
+   * a transaction twice this old with no commit record are rolled back on check-back
+   * (a gateway crashed mid-transaction)
+   */
+  maxTransactionMs?: number;
   /** the server header of CONNECTED */
   serverName?: string;
 }
@@ -59,5 +65,6 @@ export const defaultStompConfig: StompAdapterConfig = {
   rebalanceIntervalMs: 2_000,
   pullSuspendMs: 5_000,
   createTopicsOnSubscribe: true,
+  maxTransactionMs: 60_000,
   serverName: 'rocketgate',
 };

@@ -18,6 +18,7 @@ import { errorFrame, StompError, StompErrorCode, toStompError } from './errors.j
 import type { StompFrame, StompVersion } from './frame.js';
 import { Session } from './session.js';
 import type { GroupHandoff } from './subscription.js';
+import type { TransactionalSends } from './transactional-sends.js';
 import type { StompTransport } from './transport.js';
 
 export interface StompCounters {
@@ -36,6 +37,9 @@ export interface ConnectionServices {
   tempProducer: Producer;
   counters: StompCounters;
   handoff: GroupHandoff;
+  /** groups of open durable subscriptions (session.ts claimDurable) */
+  durables: Set<string>;
+  transactional: TransactionalSends;
   onError(code: StompErrorCode): void;
 }
 
@@ -54,6 +58,11 @@ export class Connection {
   version: StompVersion = '1.2';
   session: Session | undefined;
   principal: Principal | undefined;
+  /** for the admin API (connections.ts): when the socket was accepted, SEND and MESSAGE frames, negotiated heart-beat */
+  readonly openedAt = Date.now();
+  messagesIn = 0;
+  messagesOut = 0;
+  heartBeat: [number, number] = [0, 0];
   private readonly decoder: StompDecoder;
   private readonly queue: Array<StompFrame | StompError> = [];
   private processing = false;
@@ -185,6 +194,7 @@ export class Connection {
   deliver(frame: StompFrame): Promise<boolean> {
     if (this.state !== 'open') return Promise.resolve(false);
     this.services.counters.messagesOut++;
+    this.messagesOut++;
     if (this.write(frame)) return Promise.resolve(true);
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
@@ -203,6 +213,7 @@ export class Connection {
     this.version = params.version;
     this.decoder.version = params.version;
     this.principal = params.principal;
+    this.heartBeat = params.heartBeat;
     this.session = new Session({
       kernel: services.kernel,
       producer: services.producer,
@@ -216,6 +227,9 @@ export class Connection {
       rebalanceIntervalMs: services.config.rebalanceIntervalMs ?? 2_000,
       pullSuspendMs: services.config.pullSuspendMs ?? 5_000,
       handoff: services.handoff,
+      durables: services.durables,
+      transactional: services.transactional,
+      maxTransactionMs: services.config.maxTransactionMs ?? 60_000,
       createTopicsOnSubscribe: services.config.createTopicsOnSubscribe ?? true,
       deliver: (frame) => this.deliver(frame),
       onDropped: (reason) => services.logger.debug({ connection: this.token, reason }, 'stomp message dropped'),

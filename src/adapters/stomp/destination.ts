@@ -9,7 +9,13 @@
  * | `/topic/orders/created`      | `orders`, tag `created`      | `stomp-topic-<conn>-<n>` (own)             | LAST   |
  * | durable `/topic/...` name N  | same                         | `stomp-durable-<client-id>-<N>` (named)    | LAST   |
  * | `/temp-queue/N` (owner)      | `stomp-tmp-<conn>-<N>`, 1 q  | the topic's name                           | FIRST  |
+ * | `/temp-topic/N` (owner)      | `stomp-tmpt-<conn>-<N>`, 1 q | `stomp-topic-<conn>-<n>` (own)             | LAST   |
  * | `/remote-temp-queue/<topic>` | `<topic>` (a reply-to target)| (send only)                                 |        |
+ * | `/remote-temp-topic/<topic>` | `<topic>` (a reply-to target)| (send only)                                 |        |
+ *
+ * ACLs see queues and topics by their path (`orders/created`), temporary destinations
+ * as `temp-queue/<kernel topic>` and `temp-topic/<kernel topic>` (a rule `temp-queue/#`
+ * grants them all), for SEND, SUBSCRIBE and a reply-to naming one.
  *
  * Level 1 of the path is the topic, level 2 the tag; levels 3+ travel in `path`
  * (`orders/created/eu`, the protocol-neutral form MQTT uses too) and a subscription
@@ -25,7 +31,9 @@ export const DestinationKind = {
   Queue: 'queue',
   Topic: 'topic',
   TempQueue: 'temp-queue',
+  TempTopic: 'temp-topic',
   RemoteTempQueue: 'remote-temp-queue',
+  RemoteTempTopic: 'remote-temp-topic',
 } as const;
 export type DestinationKind = (typeof DestinationKind)[keyof typeof DestinationKind];
 
@@ -33,11 +41,15 @@ const PREFIXES: ReadonlyArray<[string, DestinationKind]> = [
   ['/queue/', DestinationKind.Queue],
   ['/topic/', DestinationKind.Topic],
   ['/temp-queue/', DestinationKind.TempQueue],
+  ['/temp-topic/', DestinationKind.TempTopic],
   ['/remote-temp-queue/', DestinationKind.RemoteTempQueue],
+  ['/remote-temp-topic/', DestinationKind.RemoteTempTopic],
 ];
 
 /** kernel topics of temporary queues start with this */
 export const TEMP_TOPIC_PREFIX = 'stomp-tmp-';
+/** kernel topics of temporary topics start with this */
+export const TEMP_PUBSUB_PREFIX = 'stomp-tmpt-';
 /** group and topic names the adapter builds stay below the kernel's 127 bytes minus `%RETRY%` */
 const MAX_NAME_BYTES = 110;
 
@@ -52,6 +64,18 @@ export interface Destination {
   levels: string[];
   /** protocol-neutral full path when deeper than topic/tag */
   path: string | undefined;
+  /** what ACLs match (see the table above) */
+  aclPath: string;
+}
+
+/** owner-side temporary destinations (`/temp-queue/`, `/temp-topic/`) */
+export function isTemporary(kind: DestinationKind): boolean {
+  return kind === DestinationKind.TempQueue || kind === DestinationKind.TempTopic;
+}
+
+/** the send-only forms other connections use (`/remote-temp-queue/`, `/remote-temp-topic/`) */
+export function isRemoteTemporary(kind: DestinationKind): boolean {
+  return kind === DestinationKind.RemoteTempQueue || kind === DestinationKind.RemoteTempTopic;
 }
 
 function invalid(raw: string, why: string): StompError {
@@ -65,32 +89,36 @@ function invalid(raw: string, why: string): StompError {
 export function parseDestination(raw: string | undefined, connectionToken: string): Destination {
   if (raw === undefined || raw === '') throw new StompError(StompErrorCode.MissingHeader, 'missing destination header');
   const prefix = PREFIXES.find(([p]) => raw.startsWith(p));
-  if (!prefix) throw invalid(raw, 'destinations start with /queue/, /topic/, /temp-queue/ or /remote-temp-queue/');
+  if (!prefix) throw invalid(raw, 'destinations start with /queue/, /topic/, /temp-queue/, /temp-topic/, /remote-temp-queue/ or /remote-temp-topic/');
   const [text, kind] = prefix;
   const name = raw.slice(text.length);
   if (name === '') throw invalid(raw, 'the destination name is empty');
-  if (kind === DestinationKind.TempQueue) {
-    const topic = tempTopic(connectionToken, name);
-    return { kind, raw, topic, tag: undefined, levels: [topic], path: undefined };
+  if (isTemporary(kind)) {
+    const topic = tempTopic(connectionToken, name, kind === DestinationKind.TempTopic);
+    return { kind, raw, topic, tag: undefined, levels: [topic], path: undefined, aclPath: `${kind}/${topic}` };
   }
-  if (kind === DestinationKind.RemoteTempQueue) {
-    if (!name.startsWith(TEMP_TOPIC_PREFIX) || name.includes('/')) throw invalid(raw, 'not a temporary queue');
-    return { kind, raw, topic: name, tag: undefined, levels: [name], path: undefined };
+  if (isRemoteTemporary(kind)) {
+    const queue = kind === DestinationKind.RemoteTempQueue;
+    if (!name.startsWith(queue ? TEMP_TOPIC_PREFIX : TEMP_PUBSUB_PREFIX) || name.includes('/')) {
+      throw invalid(raw, queue ? 'not a temporary queue' : 'not a temporary topic');
+    }
+    const aclPath = `${queue ? DestinationKind.TempQueue : DestinationKind.TempTopic}/${name}`;
+    return { kind, raw, topic: name, tag: undefined, levels: [name], path: undefined, aclPath };
   }
   const levels = name.split('/');
   if (levels.some((l) => l === '')) throw invalid(raw, 'empty path level');
   const [topic, tag] = levels as [string, string | undefined];
-  return { kind, raw, topic, tag, levels, path: levels.length > 2 ? levels.join('/') : undefined };
+  return { kind, raw, topic, tag, levels, path: levels.length > 2 ? levels.join('/') : undefined, aclPath: levels.join('/') };
 }
 
-/** The kernel topic of a connection's temporary queue. */
-export function tempTopic(connectionToken: string, name: string): string {
-  return shorten(`${TEMP_TOPIC_PREFIX}${connectionToken}-${encodeName(name)}`);
+/** The kernel topic of a connection's temporary queue (or, `pubsub`, temporary topic). */
+export function tempTopic(connectionToken: string, name: string, pubsub = false): string {
+  return shorten(`${pubsub ? TEMP_PUBSUB_PREFIX : TEMP_TOPIC_PREFIX}${connectionToken}-${encodeName(name)}`);
 }
 
-/** The reply-to form of a temporary queue: what other connections send to. */
+/** The reply-to form of a temporary destination: what other connections send to. */
 export function remoteTempDestination(topic: string): string {
-  return `/remote-temp-queue/${topic}`;
+  return topic.startsWith(TEMP_PUBSUB_PREFIX) ? `/remote-temp-topic/${topic}` : `/remote-temp-queue/${topic}`;
 }
 
 /** The levels a stored message was published to (path when present, else topic/tag). */

@@ -31,6 +31,8 @@ export const StompErrorCode = {
   UnknownMessage: 'UNKNOWN_MESSAGE',
   UnknownTransaction: 'UNKNOWN_TRANSACTION',
   DuplicateTransaction: 'DUPLICATE_TRANSACTION',
+  TransactionExpired: 'TRANSACTION_EXPIRED',
+  DurableSubscriptionInUse: 'DURABLE_SUBSCRIPTION_IN_USE',
   InvalidSelector: 'INVALID_SELECTOR',
   HeartBeatTimeout: 'HEART_BEAT_TIMEOUT',
   ConnectTimeout: 'CONNECT_TIMEOUT',

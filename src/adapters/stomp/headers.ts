@@ -10,8 +10,9 @@
  * | reply-to                              | replyTo (a /temp-queue/ becomes its /remote-temp-queue/ form) |
  * | correlation-id                        | correlationId                            |
  * | JMSXGroupID                           | shardingKey (one queue, so one consumer, in order) |
- * | keys (comma or space separated)       | keys                                     |
+ * | keys (space separated, as RocketMQ's KEYS property; a key may hold commas) | keys |
  * | deliverAt (epoch ms), AMQ_SCHEDULED_DELAY (ms) | deliverAt                       |
+ * | persistent: false                     | systemProperties WAIT=false (RocketMQ's waitStoreMsgOK: in sync flush mode the send is answered before the fdatasync), and the property |
  * | any other header (type, persistent …) | properties, by the same name             |
  *
  * Frame-control headers (content-length, receipt, transaction) and server-only ones
@@ -74,13 +75,15 @@ export function messageFromSend(frame: StompFrame, mapping: SendMapping): Messag
   if (group !== undefined && group !== '') message.shardingKey = group;
   const keys = h.get('keys');
   if (keys !== undefined) {
-    const list = keys.split(/[\s,]+/).filter((k) => k !== '');
+    const list = keys.split(/\s+/).filter((k) => k !== '');
     if (list.length > 0) message.keys = list;
   }
   const deliverAt = h.get('deliverAt');
   const delay = h.get('AMQ_SCHEDULED_DELAY');
   if (deliverAt !== undefined) message.deliverAt = integerHeader('deliverAt', deliverAt, 0, Number.MAX_SAFE_INTEGER);
   else if (delay !== undefined) message.deliverAt = mapping.now + integerHeader('AMQ_SCHEDULED_DELAY', delay, 0, 1e12);
+  // JMS NON_PERSISTENT: no durability guarantee, so no waiting for the disk
+  if (h.get('persistent') === 'false') message.systemProperties = { WAIT: 'false' };
   let properties: Record<string, string> | undefined;
   for (const [name, value] of h) {
     if (NOT_STORED.has(name)) continue;
@@ -118,7 +121,7 @@ export function messageHeaders(message: StoredMessage, mapping: DeliveryMapping)
   if (message.replyTo !== undefined) h.set('reply-to', message.replyTo);
   if (message.correlationId !== undefined) h.set('correlation-id', message.correlationId);
   if (message.shardingKey !== undefined) h.set('JMSXGroupID', message.shardingKey);
-  if (message.keys !== undefined && message.keys.length > 0) h.set('keys', message.keys.join(','));
+  if (message.keys !== undefined && message.keys.length > 0) h.set('keys', message.keys.join(' '));
   if (message.properties) {
     for (const [name, value] of Object.entries(message.properties)) {
       if (!h.has(name) && name !== 'content-length') h.set(name, value);

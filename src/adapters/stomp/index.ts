@@ -12,9 +12,11 @@ import { WebSocketServer } from 'ws';
 import type { AdapterContext, AdapterFactory, AdapterStats, ListenerAddress, ProtocolAdapter } from '../adapter.js';
 import type { StompAdapterConfig } from './config.js';
 import { Connection, type ConnectionServices, type StompCounters } from './connection.js';
+import { stompConnectionDirectory } from './connections.js';
 import { encodeFrame } from './encoder.js';
 import { errorFrame, StompError, StompErrorCode } from './errors.js';
 import { GroupHandoff } from './subscription.js';
+import { TransactionalSends } from './transactional-sends.js';
 import { tcpTransport, wsTransport, type StompTransport } from './transport.js';
 
 export { defaultStompConfig, type StompAdapterConfig, type StompTlsConfig } from './config.js';
@@ -31,6 +33,7 @@ export const createStompAdapter: AdapterFactory<StompAdapterConfig> = (context, 
 class StompAdapter implements ProtocolAdapter {
   readonly name = 'stomp';
   private readonly connections = new Set<Connection>();
+  readonly clientConnections = stompConnectionDirectory(this.connections);
   private readonly counters: StompCounters = { messagesIn: 0, messagesOut: 0, errors: 0 };
   private readonly services: ConnectionServices;
   private tcpServer: NetServer | undefined;
@@ -60,12 +63,15 @@ class StompAdapter implements ProtocolAdapter {
       tempProducer: context.kernel.createProducer({ group: 'stomp-producer', noAutoCreate: true }),
       counters: this.counters,
       handoff: new GroupHandoff(),
+      durables: new Set(),
+      transactional: new TransactionalSends(context.kernel, { orphanMs: 2 * (config.maxTransactionMs ?? 60_000) }),
       onError: (code) => errors.inc({ code }),
     };
   }
 
   async start(): Promise<void> {
     const { config } = this;
+    this.services.transactional.start();
     this.accepting = true;
     const tcp = config.tls
       ? createTlsServer({ key: config.tls.key, cert: config.tls.cert, ca: config.tls.ca }, (s) => this.accept(tcpTransport(s)))
@@ -123,7 +129,7 @@ class StompAdapter implements ProtocolAdapter {
       ...closing,
     ]);
     this.listening = [];
-    await Promise.all([this.services.producer.shutdown(), this.services.tempProducer.shutdown()]);
+    await Promise.all([this.services.producer.shutdown(), this.services.tempProducer.shutdown(), this.services.transactional.shutdown()]);
   }
 
   stats(): AdapterStats {

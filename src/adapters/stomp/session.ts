@@ -9,14 +9,15 @@ import {
 } from '../../kernel/index.js';
 import type { Authenticator, Principal } from '../common/auth.js';
 import {
-  DestinationKind, filterFor, groupNames, parseDestination, remoteTempDestination, type Destination,
+  DestinationKind, filterFor, groupNames, isRemoteTemporary, isTemporary, parseDestination, remoteTempDestination, type Destination,
 } from './destination.js';
 import { StompError, StompErrorCode } from './errors.js';
 import type { StompFrame, StompVersion } from './frame.js';
 import { messageFromSend } from './headers.js';
 import { parseAckMode, parsePrefetch, Subscription, type Delivery, type DeliveryHost, type GroupHandoff } from './subscription.js';
 import { AckLedger } from './acks.js';
-import { Transactions } from './transactions.js';
+import type { TransactionalSends } from './transactional-sends.js';
+import { Transactions, type Transaction } from './transactions.js';
 
 const RETRY_TOPIC_PREFIX = '%RETRY%';
 /** one kernel batch: at most this many messages, and about this many body bytes */
@@ -45,6 +46,12 @@ export interface SessionOptions {
   pullSuspendMs: number;
   createTopicsOnSubscribe: boolean;
   handoff: GroupHandoff;
+  /** groups of the durable subscriptions open on this gateway: one connection each at a time */
+  durables: Set<string>;
+  /** SENDs of transactions, as kernel half messages */
+  transactional: TransactionalSends;
+  /** a COMMIT this long after its BEGIN is refused (the broker may have rolled its sends back) */
+  maxTransactionMs: number;
   deliver(frame: StompFrame): Promise<boolean>;
   onDropped(reason: string): void;
 }
@@ -52,7 +59,7 @@ export interface SessionOptions {
 export class Session implements DeliveryHost {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly acks: AckLedger;
-  readonly transactions = new Transactions();
+  private readonly transactions = new Transactions();
   private readonly tempTopics = new Set<string>();
   /** subscriptions still leaving their groups */
   private readonly stopping = new Set<Promise<void>>();
@@ -65,6 +72,16 @@ export class Session implements DeliveryHost {
 
   get subscriptionCount(): number {
     return this.subscriptions.size;
+  }
+
+  /** the CONNECT client-id, for the admin API */
+  get clientId(): string | undefined {
+    return this.o.clientId;
+  }
+
+  /** the active subscriptions, for the admin API */
+  subscriptionList(): Subscription[] {
+    return [...this.subscriptions.values()];
   }
 
   // ---- DeliveryHost ----
@@ -90,27 +107,38 @@ export class Session implements DeliveryHost {
   /** maps and authorizes a SEND */
   async prepare(frame: StompFrame): Promise<PreparedSend> {
     const destination = parseDestination(frame.headers.get('destination'), this.o.token);
-    let producer = this.o.producer;
-    if (destination.kind === DestinationKind.TempQueue) await this.ensureTempQueue(destination.topic);
-    else if (destination.kind === DestinationKind.RemoteTempQueue) producer = this.o.tempProducer;
-    else this.authorize('publish', destination);
+    this.authorize('publish', destination);
+    if (isTemporary(destination.kind)) await this.ensureTemp(destination.topic);
+    const producer = isRemoteTemporary(destination.kind) ? this.o.tempProducer : this.o.producer;
     const message = messageFromSend(frame, { destination, replyTo: await this.replyTo(frame), now: Date.now() });
     return { producer, message };
   }
 
-  /** a SEND: stored now, or when its transaction commits */
+  /** a SEND: stored now, or as a half message its transaction's COMMIT makes visible */
   async send(frame: StompFrame): Promise<void> {
-    const prepared = await this.prepare(frame);
     const txId = frame.headers.get('transaction');
-    if (txId !== undefined) {
-      this.transactions.get(txId).sends.push(prepared);
-      return;
+    const tx = txId === undefined ? undefined : this.transactions.get(txId);
+    const prepared = await this.prepare(frame);
+    if (tx) await this.sendHalf(tx, prepared);
+    else await this.store([prepared]);
+  }
+
+  private async sendHalf(tx: Transaction, send: PreparedSend): Promise<void> {
+    const sequence = tx.sendCount++;
+    const toTemp = send.producer === this.o.tempProducer;
+    try {
+      tx.halves.push(await this.o.transactional.sendHalf(tx.key, sequence, send.message, toTemp));
+    } catch (err) {
+      if (toTemp && isKernelError(err, KernelErrorCode.TopicNotFound)) {
+        this.o.onDropped(`temporary queue ${send.message.topic} no longer exists`);
+        return;
+      }
+      throw err;
     }
-    await this.store([prepared]);
   }
 
   /**
-   * Stores sends in order. Consecutive ones for the same topic and sharding key go as
+   * Stores sends in order. Consecutive ones for the same topic, sharding key and persistence go as
    * one kernel batch (one queue, in order), so a client streaming SENDs pays one store
    * round trip per batch rather than per message.
    */
@@ -120,7 +148,8 @@ export class Session implements DeliveryHost {
     for (const send of sends) {
       const head = batch[0];
       if (head && (head.producer !== send.producer || head.message.topic !== send.message.topic
-        || head.message.shardingKey !== send.message.shardingKey || batch.length >= MAX_BATCH || bytes >= MAX_BATCH_BYTES)) {
+        || head.message.shardingKey !== send.message.shardingKey || head.message.systemProperties?.WAIT !== send.message.systemProperties?.WAIT
+        || batch.length >= MAX_BATCH || bytes >= MAX_BATCH_BYTES)) {
         await this.storeBatch(batch);
         batch = [];
         bytes = 0;
@@ -145,26 +174,29 @@ export class Session implements DeliveryHost {
     }
   }
 
-  /** reply-to: a temporary queue of this connection becomes the name others can send to */
+  /** reply-to: a temporary queue or topic of this connection becomes the name others can send to */
   private async replyTo(frame: StompFrame): Promise<string | undefined> {
     const raw = frame.headers.get('reply-to');
-    if (raw === undefined || !raw.startsWith('/temp-queue/')) return raw;
+    if (raw === undefined || !(raw.startsWith('/temp-queue/') || raw.startsWith('/temp-topic/'))) return raw;
     const dest = parseDestination(raw, this.o.token);
-    await this.ensureTempQueue(dest.topic);
+    // the replies are this connection's to consume
+    this.authorize('subscribe', dest);
+    await this.ensureTemp(dest.topic);
     return remoteTempDestination(dest.topic);
   }
 
-  private async ensureTempQueue(topic: string): Promise<void> {
+  /** the kernel topic of a temporary queue or topic of this connection, removed when it closes */
+  private async ensureTemp(topic: string): Promise<void> {
     if (this.tempTopics.has(topic)) return;
-    // one queue: a temporary queue keeps its order
+    // one queue: a temporary destination keeps its order
     await this.o.kernel.admin.createTopic({ topic, queueCount: 1 });
     this.tempTopics.add(topic);
   }
 
   private authorize(action: 'publish' | 'subscribe', destination: Destination): void {
-    if (!this.o.auth.authorize(this.o.principal, action, destination.topic, destination.levels.join('/'))) {
+    if (!this.o.auth.authorize(this.o.principal, action, destination.topic, destination.aclPath)) {
       throw new StompError(StompErrorCode.Forbidden, `not allowed to ${action} to ${destination.raw}`,
-        `user ${JSON.stringify(this.o.principal?.username ?? 'anonymous')} lacks the ${action} right on ${destination.levels.join('/')}`);
+        `user ${JSON.stringify(this.o.principal?.username ?? 'anonymous')} lacks the ${action} right on ${destination.aclPath}`);
     }
   }
 
@@ -181,9 +213,10 @@ export class Session implements DeliveryHost {
     const prefetch = parsePrefetch(h.get('prefetch-count') ?? h.get('activemq.prefetchSize'), this.o.defaultPrefetch);
     const durableName = h.get('durable-subscription-name') ?? h.get('activemq.subscriptionName');
     const filter = filterFor(destination, h.get('selector'));
-    if (destination.kind === DestinationKind.TempQueue) await this.ensureTempQueue(destination.topic);
     const placement = this.placement(destination, durableName);
+    if (isTemporary(destination.kind)) await this.ensureTemp(destination.topic);
     if (filter?.type === FilterType.Sql92) await this.checkSelector(destination, filter);
+    if (durableName !== undefined) this.claimDurable(placement.group, durableName);
     const subscription = new Subscription({
       id, destination, ackMode, filter, prefetch, durableName, ...placement,
       rebalanceIntervalMs: this.o.rebalanceIntervalMs, pullSuspendMs: this.o.pullSuspendMs, createTopic: this.o.createTopicsOnSubscribe,
@@ -193,11 +226,26 @@ export class Session implements DeliveryHost {
       await subscription.start();
     } catch (err) {
       this.subscriptions.delete(id);
+      this.releaseDurable(subscription);
       await subscription.stop().catch(() => undefined);
       throw err;
     }
     // the connection went away while the consumer was starting
     if (this.closed) this.background(subscription.stop());
+  }
+
+  /** as ActiveMQ Artemis: a durable subscription has one subscriber at a time */
+  private claimDurable(group: string, name: string): void {
+    if (this.o.durables.has(group)) {
+      throw new StompError(StompErrorCode.DurableSubscriptionInUse, `durable subscription ${JSON.stringify(name)} is in use`,
+        `client-id ${JSON.stringify(this.o.clientId)} already has a connection subscribed to ${JSON.stringify(name)}`);
+    }
+    this.o.durables.add(group);
+  }
+
+  /** a stopping subscription lets go of its durable name at once; a successor waits for it to leave the group (GroupHandoff) */
+  private releaseDurable(subscription: Subscription): void {
+    if (subscription.spec.durableName !== undefined) this.o.durables.delete(subscription.spec.group);
   }
 
   /** DESIGN.md §5: which group a subscription joins and where a new group starts */
@@ -213,10 +261,15 @@ export class Session implements DeliveryHost {
         }
         return { group: groupNames.topic(this.o.token, ++this.topicSequence), consumeFrom: ConsumeFrom.Last, ephemeralGroup: true };
       case DestinationKind.TempQueue:
+        this.authorize('subscribe', destination);
         return { group: destination.topic, consumeFrom: ConsumeFrom.First, ephemeralGroup: false };
+      case DestinationKind.TempTopic:
+        this.authorize('subscribe', destination);
+        return { group: groupNames.topic(this.o.token, ++this.topicSequence), consumeFrom: ConsumeFrom.Last, ephemeralGroup: true };
       case DestinationKind.RemoteTempQueue:
-        throw new StompError(StompErrorCode.InvalidDestination, 'only the connection that owns a temporary queue subscribes to it',
-          `subscribe to /temp-queue/<name> on the connection that created it, not to ${destination.raw}`);
+      case DestinationKind.RemoteTempTopic:
+        throw new StompError(StompErrorCode.InvalidDestination, 'only the connection that owns a temporary destination subscribes to it',
+          `subscribe to /temp-queue/<name> or /temp-topic/<name> on the connection that created it, not to ${destination.raw}`);
     }
   }
 
@@ -250,6 +303,7 @@ export class Session implements DeliveryHost {
     }
     if (subscription) {
       this.subscriptions.delete(subscription.id);
+      this.releaseDurable(subscription);
       // deliveries stop now; the consumer leaves its group in the background
       this.background(subscription.stop({ discard: durableName !== undefined }));
     }
@@ -285,13 +339,45 @@ export class Session implements DeliveryHost {
     if (delivery) delivery.subscription.settle(delivery, status);
   }
 
-  // ---- COMMIT (STOMP 1.2 §COMMIT); BEGIN and ABORT are Transactions' ----
+  // ---- BEGIN / COMMIT / ABORT (STOMP 1.2 §BEGIN, §COMMIT, §ABORT) ----
+
+  begin(txId: string): void {
+    const key = this.o.transactional.begin();
+    try {
+      this.transactions.begin(txId, key);
+    } catch (err) {
+      this.o.transactional.end(key);
+      throw err;
+    }
+  }
 
   async commit(txId: string): Promise<void> {
     const tx = this.transactions.take(txId);
-    await this.store(tx.sends);
+    try {
+      const age = Date.now() - tx.begunAt;
+      if (age >= this.o.maxTransactionMs) {
+        await this.o.transactional.rollback(tx.halves);
+        throw new StompError(StompErrorCode.TransactionExpired, `transaction ${JSON.stringify(txId)} expired`,
+          `it was open for ${age} ms; a transaction commits within ${this.o.maxTransactionMs} ms of its BEGIN, or is rolled back`);
+      }
+      await this.o.transactional.commit(tx.key, tx.halves);
+    } finally {
+      this.o.transactional.end(tx.key);
+    }
     for (const { delivery, status } of tx.acks) {
       if (!delivery.isSettled) delivery.subscription.settle(delivery, status);
+    }
+  }
+
+  async abort(txId: string): Promise<void> {
+    await this.rollback(this.transactions.take(txId));
+  }
+
+  private async rollback(tx: Transaction): Promise<void> {
+    try {
+      await this.o.transactional.rollback(tx.halves);
+    } finally {
+      this.o.transactional.end(tx.key);
     }
   }
 
@@ -301,9 +387,10 @@ export class Session implements DeliveryHost {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.transactions.clear();
+    await Promise.allSettled(this.transactions.takeAll().map((tx) => this.rollback(tx)));
     const subscriptions = [...this.subscriptions.values()];
     this.subscriptions.clear();
+    for (const s of subscriptions) this.releaseDurable(s);
     for (const s of subscriptions) this.background(s.stop());
     await Promise.allSettled([...this.stopping]);
     await Promise.allSettled([...this.tempTopics].map(async (topic) => {

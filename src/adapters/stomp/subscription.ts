@@ -7,7 +7,8 @@
  *   the frame (so a slow reader holds the consumer back instead of filling memory);
  * - client / client-individual → CONSUME_SUCCESS on ACK, RECONSUME_LATER on NACK (the
  *   kernel then redelivers through the group's retry topic, and past the maximum
- *   reconsume count moves the message to the dead-letter topic).
+ *   reconsume count moves the message to the dead-letter topic); a NACKed message of a
+ *   JMSXGroupID group is redelivered in place instead, so its group keeps its order.
  * `consumeConcurrency = prefetch` makes the kernel hand over at most `prefetch`
  * unsettled messages (prefetch-count / activemq.prefetchSize).
  *
@@ -16,7 +17,7 @@
  * instead, with its retry topic.
  */
 import {
-  ConsumeFrom, ConsumeStatus, type FilterSpec, type KernelClient, type PushConsumer, type StoredMessage,
+  ConsumeFrom, ConsumeStatus, type ConsumeContext, type FilterSpec, type KernelClient, type PushConsumer, type StoredMessage,
 } from '../../kernel/index.js';
 import { levelsMatch, messageLevels, type Destination } from './destination.js';
 import { StompError, StompErrorCode } from './errors.js';
@@ -24,6 +25,8 @@ import type { StompFrame } from './frame.js';
 import { messageHeaders } from './headers.js';
 
 const RETRY_TOPIC_PREFIX = '%RETRY%';
+/** the kernel's default retry limit of a group, when the group cannot be read */
+const DEFAULT_MAX_RECONSUME_TIMES = 16;
 /** how long a stopping consumer waits for hand-backs before it commits */
 const STOP_DRAIN_MS = 1_000;
 
@@ -88,10 +91,16 @@ export class Delivery {
 
   constructor(
     readonly ackId: string,
-    readonly msgId: string,
+    /** the message as this delivery showed it (reconsumeTimes counts in-place redeliveries) */
+    readonly message: StoredMessage,
+    readonly context: ConsumeContext,
     readonly subscription: Subscription,
     private readonly resolve: (status: ConsumeStatus) => void,
   ) {}
+
+  get msgId(): string {
+    return this.message.msgId;
+  }
 
   get isSettled(): boolean {
     return this.settled;
@@ -101,6 +110,13 @@ export class Delivery {
     if (this.settled) return;
     this.settled = true;
     this.resolve(status);
+  }
+
+  /** the same kernel hand-over, shown again under a new ack id */
+  again(ackId: string): Delivery {
+    this.settled = true;
+    const message = { ...this.message, reconsumeTimes: this.message.reconsumeTimes + 1 };
+    return new Delivery(ackId, message, this.context, this.subscription, this.resolve);
   }
 }
 
@@ -130,6 +146,8 @@ export class Subscription {
   private closed = false;
   private consumerStopped = false;
   private stopped: Promise<void> | undefined;
+  /** the group's redeliveries before its dead-letter topic (read at start) */
+  private maxReconsumeTimes = DEFAULT_MAX_RECONSUME_TIMES;
   delivered = 0;
 
   constructor(
@@ -165,33 +183,44 @@ export class Subscription {
       protocol: 'stomp',
     });
     this.consumer.subscribe(spec.destination.topic, spec.filter);
-    await this.consumer.start((message) => this.onMessage(message));
+    await this.consumer.start((message, context) => this.onMessage(message, context));
+    // not awaited: the RECEIPT of SUBSCRIBE goes before the first MESSAGE; a NACK comes later
+    void this.kernel.brokerApi.getGroup(spec.group).then((group) => {
+      if (group) this.maxReconsumeTimes = group.maxReconsumeTimes;
+    }, () => undefined);
   }
 
-  private async onMessage(message: StoredMessage): Promise<ConsumeStatus> {
+  private async onMessage(message: StoredMessage, context: ConsumeContext): Promise<ConsumeStatus> {
     if (this.closed) return this.hold();
     // same topic and tag, deeper levels differ: not this destination
     if (!levelsMatch(this.spec.destination.levels, messageLevels(message))) return ConsumeStatus.Success;
     const auto = this.spec.ackMode === AckMode.Auto;
-    const ackId = auto ? undefined : this.host.nextAckId();
-    const frame: StompFrame = {
-      command: 'MESSAGE',
-      headers: messageHeaders(message, { destination: this.spec.destination.raw, subscriptionId: this.spec.id, ackId }),
-      body: message.body,
-    };
     if (auto) {
-      if (!(await this.host.deliver(frame))) return this.hold();
+      if (!(await this.host.deliver(this.frameOf(message, undefined)))) return this.hold();
       this.delivered++;
       return ConsumeStatus.Success;
     }
     let resolve!: (status: ConsumeStatus) => void;
     const settled = new Promise<ConsumeStatus>((r) => (resolve = r));
-    const delivery = new Delivery(ackId!, message.msgId, this, resolve);
+    const delivery = new Delivery(this.host.nextAckId(), message, context, this, resolve);
+    await this.send(delivery);
+    return settled;
+  }
+
+  private frameOf(message: StoredMessage, ackId: string | undefined): StompFrame {
+    return {
+      command: 'MESSAGE',
+      headers: messageHeaders(message, { destination: this.spec.destination.raw, subscriptionId: this.spec.id, ackId }),
+      body: message.body,
+    };
+  }
+
+  /** writes a delivery that waits for its ACK or NACK */
+  private send(delivery: Delivery): Promise<boolean> {
     this.unacked.push(delivery);
     this.host.track(delivery);
     this.delivered++;
-    await this.host.deliver(frame);
-    return settled;
+    return this.host.deliver(this.frameOf(delivery.message, delivery.ackId));
   }
 
   /**
@@ -211,8 +240,27 @@ export class Subscription {
     const done = cumulative ? this.unacked.splice(0, index + 1) : this.unacked.splice(index, 1);
     for (const d of done) {
       this.host.untrack(d);
-      d.settle(status);
+      if (status === ConsumeStatus.ReconsumeLater && d.message.shardingKey !== undefined) this.redeliverInPlace(d);
+      else d.settle(status);
     }
+  }
+
+  /**
+   * A NACKed message of a JMSXGroupID group is redelivered by this subscription at once,
+   * before any later message of its group (they are on the same queue, which this member
+   * owns), as Artemis puts a group's rolled-back message back at the head. The retry
+   * topic would deliver it after the backoff, possibly to another member, out of order.
+   * Past the group's retry limit it goes to the dead-letter topic.
+   */
+  private redeliverInPlace(delivery: Delivery): void {
+    if (delivery.message.reconsumeTimes >= this.maxReconsumeTimes) {
+      const { message, context } = delivery;
+      void this.kernel.brokerApi.sendBack({
+        group: this.spec.group, commitLogOffset: message.commitLogOffset, maxReconsumeTimes: 0, topic: context.storeTopic, queueId: context.queueId,
+      }).then(() => ConsumeStatus.Success, () => ConsumeStatus.ReconsumeLater).then((status) => delivery.settle(status));
+      return;
+    }
+    void this.send(delivery.again(this.host.nextAckId()));
   }
 
   /** STOMP 1.1 ACK names message-id (and subscription); the oldest unsettled delivery of that id */

@@ -1,18 +1,25 @@
 /**
- * Open transactions of a connection (STOMP 1.2 §BEGIN, §COMMIT, §ABORT): SENDs and
- * ACK/NACKs naming a transaction are held here until COMMIT applies them in order;
- * ABORT (or a disconnect) drops them, so acknowledged messages are unacknowledged again.
+ * Open transactions of a connection (STOMP 1.2 §BEGIN, §COMMIT, §ABORT). A SEND naming a
+ * transaction is stored at once as a half message (transactional-sends.ts) and listed
+ * here; ACK/NACKs naming it are held here. COMMIT makes the sends visible and then
+ * applies the acks in order; ABORT (or a disconnect) rolls the sends back and drops the
+ * acks, so acknowledged messages are unacknowledged again.
  */
 import type { ConsumeStatus } from '../../kernel/index.js';
 import { StompError, StompErrorCode } from './errors.js';
-import type { PreparedSend } from './session.js';
 import type { Delivery } from './subscription.js';
+import type { HalfSend } from './transactional-sends.js';
 
-/** one transaction may not buffer more than this many frames */
+/** one transaction may not hold more than this many frames */
 export const MAX_TRANSACTION_FRAMES = 10_000;
 
 export interface Transaction {
-  sends: PreparedSend[];
+  /** names its half messages (transactional-sends.ts) */
+  key: string;
+  begunAt: number;
+  /** SENDs so far, including any dropped (a reply to a temporary queue that is gone) */
+  sendCount: number;
+  halves: HalfSend[];
   acks: Array<{ delivery: Delivery; status: ConsumeStatus }>;
 }
 
@@ -23,16 +30,16 @@ export class Transactions {
     return this.open.size;
   }
 
-  begin(id: string): void {
+  begin(id: string, key: string): void {
     if (this.open.has(id)) throw new StompError(StompErrorCode.DuplicateTransaction, `transaction ${JSON.stringify(id)} is already open`);
-    this.open.set(id, { sends: [], acks: [] });
+    this.open.set(id, { key, begunAt: Date.now(), sendCount: 0, halves: [], acks: [] });
   }
 
   /** the open transaction `id`, with room for one more frame */
   get(id: string): Transaction {
     const tx = this.open.get(id);
     if (!tx) throw unknown(id);
-    if (tx.sends.length + tx.acks.length >= MAX_TRANSACTION_FRAMES) {
+    if (tx.sendCount + tx.acks.length >= MAX_TRANSACTION_FRAMES) {
       throw new StompError(StompErrorCode.InvalidHeader, `transaction ${JSON.stringify(id)} is too large`, `at most ${MAX_TRANSACTION_FRAMES} frames per transaction`);
     }
     return tx;
@@ -46,8 +53,11 @@ export class Transactions {
     return tx;
   }
 
-  clear(): void {
+  /** removes and returns every open transaction (the connection ends) */
+  takeAll(): Transaction[] {
+    const all = [...this.open.values()];
     this.open.clear();
+    return all;
   }
 }
 

@@ -3,39 +3,22 @@
  * (STOMP 1.2 §SUBSCRIBE ack Header, §ACK, §NACK; DESIGN.md §5).
  */
 import { waitFor } from '../../helpers/kernel.js';
-import { RawStompClient, startStompServer, type StompServer } from './helpers/server.js';
+import { useStompServer } from './helpers/fixture.js';
+import type { RawStompClient } from './helpers/server.js';
 
-let server: StompServer;
-const clients: RawStompClient[] = [];
+const stomp = useStompServer({ kernelOptions: { retryBackoffMs: [50] } });
 let n = 0;
 
-async function client(): Promise<RawStompClient> {
-  const c = await RawStompClient.open(server.port);
-  clients.push(c);
-  return c;
-}
+const client = (): Promise<RawStompClient> => stomp.client();
 
 /** a fresh single-queue destination, so delivery order is send order */
 async function queueWith(bodies: string[]): Promise<string> {
   const name = `ack${++n}`;
-  await server.kernel.client.admin.createTopic({ topic: name, queueCount: 1 });
+  await stomp.server.kernel.client.admin.createTopic({ topic: name, queueCount: 1 });
   const producer = await client();
   for (const body of bodies) await producer.request('SEND', { destination: `/queue/${name}` }, body);
   return `/queue/${name}`;
 }
-
-beforeAll(async () => {
-  // quick redelivery: the retry backoff is 50 ms
-  server = await startStompServer({ kernelOptions: { retryBackoffMs: [50] } });
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-});
-
-afterAll(async () => {
-  await server.close();
-});
 
 describe('ack modes', () => {
   test('STOMP 1.2 §SUBSCRIBE ack Header: auto needs no ACK and has no ack header; nothing is redelivered', async () => {
@@ -94,8 +77,7 @@ describe('ack modes', () => {
 
   test('STOMP 1.1 §ACK: message-id and subscription name the message', async () => {
     const destination = await queueWith(['v11']);
-    const sub = await RawStompClient.open(server.port, { headers: { 'accept-version': '1.1' } });
-    clients.push(sub);
+    const sub = await stomp.client({ 'accept-version': '1.1' });
     await sub.request('SUBSCRIBE', { id: 's', destination, ack: 'client' });
     const [m] = await sub.take(1);
     await sub.request('ACK', { 'message-id': m!.headers.get('message-id'), subscription: 's' });
@@ -108,8 +90,7 @@ describe('ack modes', () => {
 
   test('STOMP 1.0 §ACK: message-id alone names the message', async () => {
     const destination = await queueWith(['v10']);
-    const sub = await RawStompClient.open(server.port, { headers: { 'accept-version': '1.0' } });
-    clients.push(sub);
+    const sub = await stomp.client({ 'accept-version': '1.0' });
     await sub.request('SUBSCRIBE', { destination, ack: 'client' });
     const [m] = await sub.take(1);
     await sub.request('ACK', { 'message-id': m!.headers.get('message-id') });
@@ -159,7 +140,7 @@ describe('NACK, redelivery and the dead-letter topic', () => {
       expect(f.headers.get('delivery-count')).toBe(String(i));
       await sub.request('NACK', { id: f.headers.get('ack') });
     }
-    await waitFor(async () => ((await server.kernel.client.admin.topicStats(`%DLQ%${group}`))?.messageCount ?? 0) === 1, 10_000, 'dead letter');
+    await waitFor(async () => ((await stomp.server.kernel.client.admin.topicStats(`%DLQ%${group}`))?.messageCount ?? 0) === 1, 10_000, 'dead letter');
     expect(await sub.quiet(300)).toBe(true);
   }, 60_000);
 });

@@ -3,40 +3,27 @@
  * (common/user-auth.ts), answered with ERROR frames.
  */
 import { createUserAuthenticator, hashPassword } from '../../../src/adapters/common/user-auth.js';
-import { RawStompClient, startStompServer, type StompServer } from './helpers/server.js';
+import { useStompServer } from './helpers/fixture.js';
+import { RawStompClient } from './helpers/server.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
-let server: StompServer;
-const clients: RawStompClient[] = [];
-
-async function client(login: string, passcode: string): Promise<RawStompClient> {
-  const c = await RawStompClient.open(server.port, { headers: { login, passcode } });
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  server = await startStompServer({
-    auth: createUserAuthenticator({
-      allowAnonymous: false,
-      users: [
-        { username: 'writer', passwordHash: hashPassword('w', FAST), acl: [{ pattern: 'orders/#', actions: ['publish'] }] },
-        { username: 'reader', passwordHash: hashPassword('r', FAST), acl: [{ pattern: 'orders/created', actions: ['subscribe'] }] },
-      ],
-    }),
-  });
+const stomp = useStompServer({
+  auth: createUserAuthenticator({
+    allowAnonymous: false,
+    users: [
+      { username: 'writer', passwordHash: hashPassword('w', FAST), acl: [{ pattern: 'orders/#', actions: ['publish'] }] },
+      { username: 'reader', passwordHash: hashPassword('r', FAST), acl: [{ pattern: 'orders/created', actions: ['subscribe'] }] },
+      {
+        username: 'replier', passwordHash: hashPassword('t', FAST),
+        acl: [{ pattern: 'temp-queue/#', actions: ['publish', 'subscribe'] }, { pattern: 'orders/#', actions: ['publish'] }],
+      },
+    ],
+  }),
 });
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const client = (login: string, passcode: string): Promise<RawStompClient> => stomp.client({ login, passcode });
 
 test('wrong passcode over TCP: ERROR "authentication failed" and a close', async () => {
-  const c = await RawStompClient.open(server.port, { headers: null });
+  const c = await RawStompClient.open(stomp.server.port, { headers: null });
   c.frame('CONNECT', { 'accept-version': '1.2', login: 'writer', passcode: 'nope' });
   const error = await c.next();
   expect(error.command).toBe('ERROR');
@@ -67,4 +54,27 @@ test('subscribing without the right: ERROR FORBIDDEN', async () => {
   reader.frame('SUBSCRIBE', { id: 's', destination: '/topic/orders/cancelled' });
   const error = await reader.next();
   expect(error.headers.get('message')).toBe('not allowed to subscribe to /topic/orders/cancelled');
+});
+
+test('temporary queues and topics are checked by the ACLs like any destination (temp-queue/#, temp-topic/#)', async () => {
+  const reader = await client('reader', 'r');
+  reader.frame('SUBSCRIBE', { id: 's', destination: '/temp-queue/replies' });
+  const error = await reader.next();
+  expect(error.headers.get('x-error-code')).toBe('FORBIDDEN');
+  expect(error.body.toString()).toMatch(/subscribe right on temp-queue\/stomp-tmp-/);
+  const replier = await client('replier', 't');
+  await replier.request('SUBSCRIBE', { id: 's', destination: '/temp-queue/replies' });
+  await replier.request('SEND', { destination: '/queue/orders/x', 'reply-to': '/temp-queue/replies' }, 'request');
+  await replier.request('SEND', { destination: '/temp-queue/replies' }, 'to myself');
+  expect((await replier.next()).body.toString()).toBe('to myself');
+  replier.frame('SUBSCRIBE', { id: 't', destination: '/temp-topic/events', receipt: 'r' });
+  const denied = await replier.next();
+  expect(denied.headers.get('x-error-code')).toBe('FORBIDDEN');
+  expect(denied.headers.get('receipt-id')).toBe('r');
+});
+
+test('a reply to another connection\'s temporary queue needs the publish right on it', async () => {
+  const writer = await client('writer', 'w');
+  writer.frame('SEND', { destination: '/remote-temp-queue/stomp-tmp-000000000000-in' }, 'no right');
+  expect((await writer.next()).headers.get('x-error-code')).toBe('FORBIDDEN');
 });

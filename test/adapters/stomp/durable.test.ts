@@ -95,3 +95,24 @@ test('a durable subscription without client-id is an ERROR', async () => {
   const error = await sub.next();
   expect(error.headers.get('message')).toBe('durable subscriptions need a client-id');
 });
+
+test('a second connection cannot subscribe to a durable subscription in use (ERROR, as ActiveMQ Artemis); it can once the first leaves', async () => {
+  const first = await client({ 'client-id': 'app-x' });
+  await first.request('SUBSCRIBE', { id: 's', destination: '/topic/shared', 'durable-subscription-name': 'only-one' });
+  const second = await client({ 'client-id': 'app-x' });
+  second.frame('SUBSCRIBE', { id: 's', destination: '/topic/shared', 'durable-subscription-name': 'only-one', receipt: 'r' });
+  const error = await second.next();
+  expect(error.command).toBe('ERROR');
+  expect(error.headers.get('receipt-id')).toBe('r');
+  expect(error.headers.get('x-error-code')).toBe('DURABLE_SUBSCRIPTION_IN_USE');
+  await second.closed;
+  // another name, or the same name under another client-id, is another subscription
+  const other = await client({ 'client-id': 'app-y' });
+  await other.request('SUBSCRIBE', { id: 's', destination: '/topic/shared', 'durable-subscription-name': 'only-one' });
+  await first.disconnect();
+  const third = await client({ 'client-id': 'app-x' });
+  await third.request('SUBSCRIBE', { id: 's', destination: '/topic/shared', 'durable-subscription-name': 'only-one' });
+  const producer = await client();
+  await producer.request('SEND', { destination: '/topic/shared' }, 'to the new owner');
+  expect((await third.next()).body.toString()).toBe('to the new owner');
+});

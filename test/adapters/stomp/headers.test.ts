@@ -25,11 +25,11 @@ describe('SEND headers → Message (DESIGN.md §5)', () => {
   test('JMS headers keep their meaning as first-class fields', () => {
     const m = mapSend({
       destination: '/topic/orders/created', 'content-type': 'application/json', priority: '7', expires: String(NOW + 5000),
-      'reply-to': '/queue/replies', 'correlation-id': 'c-1', JMSXGroupID: 'g-1', keys: 'k1, k2 k3',
+      'reply-to': '/queue/replies', 'correlation-id': 'c-1', JMSXGroupID: 'g-1', keys: 'k1,x  k2 k3',
     }, '{"a":1}');
     expect(m).toMatchObject({
       topic: 'orders', tag: 'created', contentType: 'application/json', priority: 7, expireAt: NOW + 5000,
-      replyTo: '/queue/replies', correlationId: 'c-1', shardingKey: 'g-1', keys: ['k1', 'k2', 'k3'], bornTimestamp: NOW,
+      replyTo: '/queue/replies', correlationId: 'c-1', shardingKey: 'g-1', keys: ['k1,x', 'k2', 'k3'], bornTimestamp: NOW,
     });
     expect(m.body.toString()).toBe('{"a":1}');
     expect(m.properties).toBeUndefined();
@@ -80,7 +80,7 @@ describe('Message → MESSAGE headers (STOMP 1.2 §MESSAGE)', () => {
     expect(h).toEqual({
       destination: '/queue/orders/created', 'message-id': 'MSG1', subscription: 's1', ack: '9', 'content-type': 'text/plain',
       redelivered: 'true', 'delivery-count': '3', timestamp: String(NOW - 1), expires: String(NOW + 1), priority: '3',
-      'reply-to': '/queue/r', 'correlation-id': 'c', JMSXGroupID: 'g', keys: 'a,b', type: 'order', 'x-custom': 'v',
+      'reply-to': '/queue/r', 'correlation-id': 'c', JMSXGroupID: 'g', keys: 'a b', type: 'order', 'x-custom': 'v',
     });
   });
 

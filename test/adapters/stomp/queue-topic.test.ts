@@ -3,28 +3,12 @@
  * oldest unconsumed message, /topic/ is pub/sub from "now", tags and deeper levels.
  */
 import { waitFor } from '../../helpers/kernel.js';
-import { RawStompClient, startStompServer, type StompServer } from './helpers/server.js';
+import { useStompServer } from './helpers/fixture.js';
+import { RawStompClient, startStompServer } from './helpers/server.js';
 
-let server: StompServer;
-const clients: RawStompClient[] = [];
+const stomp = useStompServer();
 
-async function client(headers: Record<string, string> = {}): Promise<RawStompClient> {
-  const c = await RawStompClient.open(server.port, { headers });
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  server = await startStompServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const client = (headers: Record<string, string> = {}): Promise<RawStompClient> => stomp.client(headers);
 
 describe('/queue/X (point-to-point)', () => {
   test('messages sent before anyone subscribed are delivered (consumeFrom FIRST)', async () => {
@@ -46,7 +30,7 @@ describe('/queue/X (point-to-point)', () => {
     await b.request('SUBSCRIBE', { id: 'b', destination: '/queue/shared' });
     // the kernel rebalances on a timer (100 ms here): until a's next round both hold some
     // queues (at-least-once, as RocketMQ); no event says when, so wait three rounds
-    await waitFor(async () => (await server.kernel.client.admin.getGroup('stomp-queue-shared'))?.members.length === 2);
+    await waitFor(async () => (await stomp.server.kernel.client.admin.getGroup('stomp-queue-shared'))?.members.length === 2);
     await new Promise((r) => setTimeout(r, 300));
     const producer = await client();
     const total = 40;

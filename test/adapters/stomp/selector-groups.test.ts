@@ -3,28 +3,11 @@
  * (JMSXGroupID = sharding key), expiry and scheduled delivery (DESIGN.md §5).
  */
 import { waitFor } from '../../helpers/kernel.js';
-import { RawStompClient, startStompServer, type StompServer } from './helpers/server.js';
+import { useStompServer } from './helpers/fixture.js';
+import { RawStompClient, startStompServer } from './helpers/server.js';
 
-let server: StompServer;
-const clients: RawStompClient[] = [];
-
-async function client(): Promise<RawStompClient> {
-  const c = await RawStompClient.open(server.port);
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  server = await startStompServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const stomp = useStompServer();
+const client = (): Promise<RawStompClient> => stomp.client();
 
 describe('selector header (SQL92 filter)', () => {
   test('only matching messages are delivered; properties, JMSType and JMSPriority are selectable', async () => {
@@ -74,7 +57,7 @@ describe('JMSXGroupID (message groups)', () => {
     const b = await client();
     await a.request('SUBSCRIBE', { id: 'a', destination: '/queue/grouped' });
     await b.request('SUBSCRIBE', { id: 'b', destination: '/queue/grouped' });
-    await waitFor(async () => (await server.kernel.client.admin.getGroup('stomp-queue-grouped'))?.members.length === 2);
+    await waitFor(async () => (await stomp.server.kernel.client.admin.getGroup('stomp-queue-grouped'))?.members.length === 2);
     // the kernel rebalances on a timer: let the old assignment go (three rounds)
     await new Promise((r) => setTimeout(r, 300));
     const producer = await client();
@@ -99,6 +82,57 @@ describe('JMSXGroupID (message groups)', () => {
       const perGroup = byConsumer.get(g)!;
       expect(perGroup.size).toBe(1);
       expect([...perGroup.values()][0]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+  });
+});
+
+describe('JMSXGroupID across NACK', () => {
+  test("a NACKed message of a group is redelivered before the group's later messages", async () => {
+    const sub = await client();
+    await sub.request('SUBSCRIBE', { id: 's', destination: '/queue/grouped-nack', ack: 'client-individual', 'prefetch-count': 1 });
+    const producer = await client();
+    for (const body of ['g:1', 'g:2', 'g:3']) await producer.request('SEND', { destination: '/queue/grouped-nack', JMSXGroupID: 'g' }, body);
+    const first = await sub.next();
+    expect(first.body.toString()).toBe('g:1');
+    // the redelivery is written while the NACK is handled, before its RECEIPT would be
+    sub.frame('NACK', { id: first.headers.get('ack') });
+    const again = await sub.next();
+    expect(again.body.toString()).toBe('g:1');
+    expect(again.headers.get('redelivered')).toBe('true');
+    expect(again.headers.get('delivery-count')).toBe('2');
+    expect(again.headers.get('message-id')).toBe(first.headers.get('message-id'));
+    const seen: string[] = [];
+    let frame = again;
+    for (;;) {
+      seen.push(frame.body.toString());
+      sub.frame('ACK', { id: frame.headers.get('ack') });
+      if (seen.length === 3) break;
+      frame = await sub.next();
+    }
+    expect(seen).toEqual(['g:1', 'g:2', 'g:3']);
+    expect(await sub.quiet(300)).toBe(true);
+  });
+
+  test("a group's message NACKed past the retry limit goes to the dead-letter topic; the group goes on", async () => {
+    const limited = await startStompServer({ kernelOptions: { maxReconsumeTimes: 1 } });
+    const sub = await RawStompClient.open(limited.port);
+    try {
+      await sub.request('SUBSCRIBE', { id: 's', destination: '/queue/grouped-dlq', ack: 'client-individual', 'prefetch-count': 1 });
+      await waitFor(async () => (await limited.kernel.client.admin.getGroup('stomp-queue-grouped-dlq'))?.maxReconsumeTimes === 1);
+      const producer = await RawStompClient.open(limited.port);
+      await producer.request('SEND', { destination: '/queue/grouped-dlq', JMSXGroupID: 'g' }, 'poison');
+      await producer.request('SEND', { destination: '/queue/grouped-dlq', JMSXGroupID: 'g' }, 'next');
+      await producer.disconnect();
+      for (const count of ['1', '2']) {
+        const f = await sub.next();
+        expect([f.body.toString(), f.headers.get('delivery-count')]).toEqual(['poison', count]);
+        sub.frame('NACK', { id: f.headers.get('ack') });
+      }
+      expect((await sub.next()).body.toString()).toBe('next');
+      await waitFor(async () => ((await limited.kernel.client.admin.topicStats('%DLQ%stomp-queue-grouped-dlq'))?.messageCount ?? 0) === 1, 10_000, 'dead letter');
+    } finally {
+      await sub.disconnect();
+      await limited.close();
     }
   });
 });

@@ -6,19 +6,15 @@
 import { encodeFrame } from '../../../src/adapters/stomp/encoder.js';
 import { makeFrame } from '../../../src/adapters/stomp/frame.js';
 import { ConsumeFrom, ConsumeStatus } from '../../../src/kernel/index.js';
-import { RawStompClient, startStompServer, type StompServer } from './helpers/server.js';
+import { useStompServer } from './helpers/fixture.js';
+import type { RawStompClient } from './helpers/server.js';
 
-let server: StompServer;
-const clients: RawStompClient[] = [];
+const stomp = useStompServer();
 
-async function client(): Promise<RawStompClient> {
-  const c = await RawStompClient.open(server.port);
-  clients.push(c);
-  return c;
-}
+const client = (): Promise<RawStompClient> => stomp.client();
 
 async function bodiesOf(topic: string, expected: number): Promise<string[]> {
-  const consumer = server.kernel.client.createPushConsumer({ group: `check-${topic}`, consumeFrom: ConsumeFrom.First });
+  const consumer = stomp.server.kernel.client.createPushConsumer({ group: `check-${topic}`, consumeFrom: ConsumeFrom.First });
   consumer.subscribe(topic, '*');
   const got: string[] = [];
   await new Promise<void>((resolve) => {
@@ -32,20 +28,8 @@ async function bodiesOf(topic: string, expected: number): Promise<string[]> {
   return got;
 }
 
-beforeAll(async () => {
-  server = await startStompServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
 test('STOMP 1.2 §SEND: a burst in one TCP write keeps its order on one queue per batch', async () => {
-  await server.kernel.client.admin.createTopic({ topic: 'burst', queueCount: 1 });
+  await stomp.server.kernel.client.admin.createTopic({ topic: 'burst', queueCount: 1 });
   const producer = await client();
   const frames = Array.from({ length: 300 }, (_, i) => encodeFrame(makeFrame('SEND', { destination: '/queue/burst' }, `b${i}`)));
   producer.raw(Buffer.concat([...frames, encodeFrame(makeFrame('SEND', { destination: '/queue/burst', receipt: 'end' }, 'b300'))]));
@@ -54,7 +38,7 @@ test('STOMP 1.2 §SEND: a burst in one TCP write keeps its order on one queue pe
 });
 
 test('STOMP 1.2 §SEND: an invalid SEND in a run: earlier ones are stored and receipted, the ERROR names it', async () => {
-  await server.kernel.client.admin.createTopic({ topic: 'run', queueCount: 1 });
+  await stomp.server.kernel.client.admin.createTopic({ topic: 'run', queueCount: 1 });
   const producer = await client();
   producer.raw(Buffer.concat([
     encodeFrame(makeFrame('SEND', { destination: '/queue/run', receipt: '1' }, 'one')),
@@ -67,7 +51,7 @@ test('STOMP 1.2 §SEND: an invalid SEND in a run: earlier ones are stored and re
   expect(replies[2]!.headers.get('message')).toBe('invalid priority header');
   await producer.closed;
   expect(await bodiesOf('run', 2)).toEqual(['one', 'two']);
-  expect(server.adapter.stats().messagesIn).toBeGreaterThanOrEqual(2);
+  expect(stomp.server.adapter.stats().messagesIn).toBeGreaterThanOrEqual(2);
 });
 
 test('STOMP 1.2 §SEND: sends to different topics in one run all arrive', async () => {

@@ -3,28 +3,12 @@
  * reply-to, gone when the connection closes.
  */
 import { waitFor } from '../../helpers/kernel.js';
-import { RawStompClient, startStompServer, type StompServer } from './helpers/server.js';
+import { useStompServer } from './helpers/fixture.js';
+import type { RawStompClient } from './helpers/server.js';
 
-let server: StompServer;
-const clients: RawStompClient[] = [];
+const stomp = useStompServer();
 
-async function client(): Promise<RawStompClient> {
-  const c = await RawStompClient.open(server.port);
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  server = await startStompServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const client = (): Promise<RawStompClient> => stomp.client();
 
 test('request/reply through reply-to: /temp-queue/', async () => {
   const responder = await client();
@@ -57,7 +41,7 @@ test('a temporary queue is deleted with its connection; replies to it are droppe
   const requester = await client();
   await requester.request('SUBSCRIBE', { id: 's', destination: '/temp-queue/gone' });
   await requester.request('SEND', { destination: '/queue/ignored', 'reply-to': '/temp-queue/gone' }, 'x');
-  const topics = async () => (await server.kernel.client.admin.listTopics()).map((t) => t.topic).filter((t) => t.startsWith('stomp-tmp-'));
+  const topics = async () => (await stomp.server.kernel.client.admin.listTopics()).map((t) => t.topic).filter((t) => t.startsWith('stomp-tmp-'));
   expect(await topics()).toHaveLength(1);
   const [replyTopic] = await topics();
   await requester.disconnect();
@@ -71,5 +55,26 @@ test('a temporary queue is deleted with its connection; replies to it are droppe
 test('only the owner subscribes to a temporary queue', async () => {
   const other = await client();
   other.frame('SUBSCRIBE', { id: 's', destination: '/remote-temp-queue/stomp-tmp-abc-x' });
-  expect((await other.next()).headers.get('message')).toBe('only the connection that owns a temporary queue subscribes to it');
+  expect((await other.next()).headers.get('message')).toBe('only the connection that owns a temporary destination subscribes to it');
+});
+
+test('/temp-topic/: request/reply through reply-to, every subscription of the owner gets each reply', async () => {
+  const responder = await client();
+  await responder.request('SUBSCRIBE', { id: 'req', destination: '/queue/topic-requests' });
+  const requester = await client();
+  await requester.request('SUBSCRIBE', { id: 'a', destination: '/temp-topic/events' });
+  await requester.request('SUBSCRIBE', { id: 'b', destination: '/temp-topic/events' });
+  await requester.request('SEND', { destination: '/queue/topic-requests', 'reply-to': '/temp-topic/events' }, 'ping');
+  const replyTo = (await responder.next()).headers.get('reply-to')!;
+  expect(replyTo).toMatch(/^\/remote-temp-topic\/stomp-tmpt-/);
+  await responder.request('SEND', { destination: replyTo }, 'pong');
+  const replies = await requester.take(2);
+  expect(replies.map((f) => [f.headers.get('subscription'), f.body.toString(), f.headers.get('destination')]).sort())
+    .toEqual([['a', 'pong', '/temp-topic/events'], ['b', 'pong', '/temp-topic/events']]);
+  // the same name on another connection is another topic; nobody but the owner subscribes
+  const other = await client();
+  other.frame('SUBSCRIBE', { id: 's', destination: replyTo });
+  expect((await other.next()).headers.get('x-error-code')).toBe('INVALID_DESTINATION');
+  await requester.disconnect();
+  await waitFor(async () => !(await stomp.server.kernel.client.admin.listTopics()).some((t) => t.topic.startsWith('stomp-tmpt-')), 5_000, 'temp topic deletion');
 });

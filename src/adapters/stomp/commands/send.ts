@@ -12,6 +12,7 @@ import type { CommandOutcome } from './index.js';
 export async function handleSend(connection: Connection, frame: StompFrame): Promise<CommandOutcome> {
   await connection.session!.send(frame);
   connection.services.counters.messagesIn++;
+  connection.messagesIn++;
 }
 
 /** consecutive SENDs outside transactions; an error names the frame that caused it */
@@ -33,6 +34,7 @@ export async function handleSendRun(connection: Connection, frames: readonly Sto
     throw toStompError(error).about(frames[0]!);
   }
   connection.services.counters.messagesIn += prepared.length;
+  connection.messagesIn += prepared.length;
   for (const frame of frames.slice(0, prepared.length)) {
     const receipt = frame.headers.get('receipt');
     if (receipt !== undefined) connection.write(makeFrame('RECEIPT', { 'receipt-id': receipt }));

@@ -1,6 +1,7 @@
 /**
- * BEGIN / COMMIT / ABORT (STOMP 1.2 §BEGIN, §COMMIT, §ABORT): SENDs and ACKs naming a
- * transaction are held until COMMIT stores and applies them in order; ABORT drops them.
+ * BEGIN / COMMIT / ABORT (STOMP 1.2 §BEGIN, §COMMIT, §ABORT): SENDs naming a transaction
+ * are stored as half messages that COMMIT makes visible and ABORT rolls back; ACKs naming
+ * it are applied at COMMIT and dropped by ABORT (session.ts, transactions.ts).
  */
 import type { Connection } from '../connection.js';
 import { StompError, StompErrorCode } from '../errors.js';
@@ -16,7 +17,7 @@ function transactionId(frame: StompFrame): string {
 }
 
 export async function handleBegin(connection: Connection, frame: StompFrame): Promise<CommandOutcome> {
-  connection.session!.transactions.begin(transactionId(frame));
+  connection.session!.begin(transactionId(frame));
 }
 
 export async function handleCommit(connection: Connection, frame: StompFrame): Promise<CommandOutcome> {
@@ -24,5 +25,5 @@ export async function handleCommit(connection: Connection, frame: StompFrame): P
 }
 
 export async function handleAbort(connection: Connection, frame: StompFrame): Promise<CommandOutcome> {
-  connection.session!.transactions.take(transactionId(frame));
+  await connection.session!.abort(transactionId(frame));
 }

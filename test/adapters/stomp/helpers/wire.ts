@@ -9,6 +9,7 @@ import { Connection, type ConnectionServices } from '../../../../src/adapters/st
 import { StompDecoder } from '../../../../src/adapters/stomp/decoder.js';
 import { encodeFrame } from '../../../../src/adapters/stomp/encoder.js';
 import type { StompFrame, StompVersion } from '../../../../src/adapters/stomp/frame.js';
+import { TransactionalSends } from '../../../../src/adapters/stomp/transactional-sends.js';
 import { GroupHandoff } from '../../../../src/adapters/stomp/subscription.js';
 import type { StompTransport, TransportEvents } from '../../../../src/adapters/stomp/transport.js';
 import type { KernelClient } from '../../../../src/kernel/index.js';
@@ -113,6 +114,9 @@ export function connectionServices(options: { kernel?: KernelClient; auth?: Auth
     tempProducer: options.kernel ? kernel.createProducer({ noAutoCreate: true }) : (undefined as never),
     counters: { messagesIn: 0, messagesOut: 0, errors: 0 },
     handoff: new GroupHandoff(),
+    durables: new Set(),
+    // never started: transactions without SENDs need no kernel
+    transactional: new TransactionalSends(kernel, { orphanMs: 120_000 }),
     onError: () => undefined,
   };
 }
