@@ -5,6 +5,10 @@
  *   send          Producer.send of 1 KiB messages, 32 in flight; also a bare gRPC client of
  *                 the same .proto files (`rawMsgsPerSec`), which shows what the Apache
  *                 client library itself costs
+ *   send-raw      that bare client's SendMessage calls against the endpoint, next to the
+ *                 same calls against a bare grpc-js echo server of the service
+ *                 (echo-server.ts): `ratio` = endpoint / echo, what the endpoint and the
+ *                 kernel cost on top of gRPC itself
  *   receive+ack   SimpleConsumer.receive (batch 32, invisible 60 s) of a 1 KiB backlog,
  *                 then one ack per message, all acks of a batch in flight together
  * Prints one JSON line per case: msgs/s of both, ratio, and the endpoint's per-operation
@@ -24,6 +28,7 @@ import { createRocketMqAdapter } from '../../src/adapters/rocketmq/index.js';
 import { messagingService } from '../../src/adapters/rocketmq/proto.js';
 import { openEmbeddedKernel, type EmbeddedKernel } from '../../src/kernel/embedded.js';
 import { ConsumeFrom } from '../../src/kernel/index.js';
+import { startEchoServer } from './echo-server.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,10 +70,10 @@ async function timed(total: number, inflight: number, op: (i: number) => Promise
   return { msgsPerSec: done / seconds, latencies: latencies.sort((a, b) => a - b) };
 }
 
-function report(bench: string, endpoint: Run, kernel: Run, extra: Record<string, unknown>): void {
+function report(bench: string, endpoint: Run, kernel: Run, extra: Record<string, unknown>, baseline = 'kernel'): void {
   process.stdout.write(`${JSON.stringify({
     bench, messages: MESSAGES, bodyBytes: BODY.length, ...extra,
-    endpointMsgsPerSec: Math.round(endpoint.msgsPerSec), kernelMsgsPerSec: Math.round(kernel.msgsPerSec),
+    endpointMsgsPerSec: Math.round(endpoint.msgsPerSec), [`${baseline}MsgsPerSec`]: Math.round(kernel.msgsPerSec),
     ratio: Number((endpoint.msgsPerSec / kernel.msgsPerSec).toFixed(3)),
     endpointP50Ms: Number(percentile(endpoint.latencies, 50).toFixed(2)), endpointP99Ms: Number(percentile(endpoint.latencies, 99).toFixed(2)),
   })}\n`);
@@ -83,25 +88,28 @@ async function sendCase(kernel: EmbeddedKernel, endpoints: string): Promise<void
   try {
     await timed(500, INFLIGHT, async () => { await producer.send({ topic: 'bench-send-grpc', body: BODY }); return 1; }); // warm-up
     const endpoint = await timed(MESSAGES, INFLIGHT, async () => { await producer.send({ topic: 'bench-send-grpc', body: BODY }); return 1; });
-    const raw = await rawSends(endpoints);
+    const raw = await rawSends(endpoints, 'bench-send-raw');
+    const echoServer = await startEchoServer();
+    const echo = await rawSends(echoServer.endpoints, 'bench-send-echo').finally(() => echoServer.stop());
     const inProcess = kernel.client.createProducer();
     const direct = await timed(MESSAGES, INFLIGHT, async () => { await inProcess.send({ topic: 'bench-send-kernel', body: BODY }); return 1; });
     await inProcess.shutdown();
     report('rocketmq-send', endpoint, direct, { inflight: INFLIGHT, rawMsgsPerSec: Math.round(raw.msgsPerSec), rawRatio: Number((raw.msgsPerSec / direct.msgsPerSec).toFixed(3)) });
+    report('rocketmq-send-raw', raw, echo, { inflight: INFLIGHT }, 'grpcEcho');
   } finally {
     await producer.shutdown();
   }
 }
 
 /** SendMessage from a bare grpc-js client of the same service */
-async function rawSends(endpoints: string): Promise<Run> {
+async function rawSends(endpoints: string, topic: string): Promise<Run> {
   const Service = messagingService();
   const client = new Service(endpoints, credentials.createInsecure()) as unknown as Record<string, (...args: unknown[]) => void> & { close(): void };
   const metadata = new Metadata();
   metadata.set('x-mq-client-id', 'bench-raw');
   let id = 0;
   const send = (): Promise<void> => new Promise((resolve, reject) => {
-    const message = { topic: { name: 'bench-send-raw' }, body: BODY, systemProperties: { messageId: `BENCH${id++}`, messageType: 'NORMAL' } };
+    const message = { topic: { name: topic }, body: BODY, systemProperties: { messageId: `BENCH${id++}`, messageType: 'NORMAL' } };
     client.SendMessage!({ messages: [message] }, metadata, (err: Error | null) => (err ? reject(err) : resolve()));
   });
   try {

@@ -20,7 +20,7 @@ export const ClientType = {
 } as const;
 export type ClientType = (typeof ClientType)[keyof typeof ClientType];
 
-export const CONSUMER_TYPES = new Set<string>([ClientType.PushConsumer, ClientType.SimpleConsumer]);
+export const CONSUMER_TYPES = new Set<string>([ClientType.PushConsumer, ClientType.SimpleConsumer, ClientType.PullConsumer]);
 
 export interface TelemetryWriter {
   write(command: TelemetryCommand): void;

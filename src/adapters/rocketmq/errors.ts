@@ -31,6 +31,7 @@ export const Code = {
   MessageCorrupted: 'MESSAGE_CORRUPTED',
   ClientIdRequired: 'CLIENT_ID_REQUIRED',
   IllegalPollingTime: 'ILLEGAL_POLLING_TIME',
+  IllegalOffset: 'ILLEGAL_OFFSET',
   Unauthorized: 'UNAUTHORIZED',
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',

@@ -5,9 +5,10 @@
  * publish and consume on the kernel beside MQTT, STOMP and HTTP clients.
  *
  * This node is the clients' only broker (route.ts). Producers send through the kernel
- * producer; consumers receive by pop (the kernel's SimpleConsumer, one per group);
- * transactional messages and their check-backs go through the kernel's transaction
- * service (transactions.ts). The protocol's messages are loaded from the .proto files of
+ * producer; push and simple consumers receive by pop (the kernel's SimpleConsumer, one per
+ * group); pull consumers read one queue by offset and commit their own progress
+ * (rpc/pull-message.ts, rpc/offsets.ts); transactional messages and their check-backs go
+ * through the kernel's transaction service (transactions.ts). The protocol's messages are loaded from the .proto files of
  * the npm package `rocketmq-client-nodejs` (proto.ts).
  */
 import { Server, ServerCredentials } from '@grpc/grpc-js';
@@ -32,6 +33,12 @@ const STOP_GRACE_MS = 1_000;
 const SWEEP_MS = 10_000;
 /** a request may carry a batch of messages: room for one at the limit and its envelope */
 const FRAME_OVERHEAD = 1024 * 1024;
+/**
+ * grpc-js options of the listener besides the message sizes. Channelz (gRPC's
+ * introspection service, which this server does not expose) would otherwise count and
+ * timestamp every call and message of every session.
+ */
+export const SERVER_OPTIONS = { 'grpc.enable_channelz': 0 } as const;
 
 function metric<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
@@ -98,6 +105,7 @@ class RocketMqAdapter implements ProtocolAdapter {
     if (this.server) return;
     const service = messagingServiceDefinition();
     const server = new Server({
+      ...SERVER_OPTIONS,
       'grpc.max_receive_message_length': this.config.maxMessageSize + FRAME_OVERHEAD,
       'grpc.max_send_message_length': -1,
     });

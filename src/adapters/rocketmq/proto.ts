@@ -271,6 +271,39 @@ export interface ChangeInvisibleDurationRequest {
   messageId?: string;
 }
 
+export interface PullMessageRequest {
+  group?: Resource;
+  messageQueue?: MessageQueue;
+  offset?: number;
+  batchSize?: number;
+  filterExpression?: FilterExpression;
+  longPollingTimeout?: Duration;
+}
+
+export interface PullMessageResponse {
+  status?: Status;
+  message?: GrpcMessage;
+  nextOffset?: number;
+}
+
+export interface UpdateOffsetRequest {
+  group?: Resource;
+  messageQueue?: MessageQueue;
+  offset?: number;
+}
+
+export interface GetOffsetRequest {
+  group?: Resource;
+  messageQueue?: MessageQueue;
+}
+
+export interface QueryOffsetRequest {
+  messageQueue?: MessageQueue;
+  /** BEGINNING, END or TIMESTAMP */
+  queryOffsetPolicy?: string;
+  timestamp?: Timestamp;
+}
+
 // ---- conversions ----
 
 export function durationMs(d: Duration | undefined): number | undefined {

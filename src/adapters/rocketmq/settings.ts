@@ -4,11 +4,11 @@
  *   producer         its topics (this node relays their transaction check-backs to it), a
  *                    send retry policy (exponential, as clients require), the largest body
  *                    (the kernel's maxMessageSize) and message type validation
- *   push / simple    its group and subscriptions; the group joins the kernel (a new group
- *     consumer       starts from now), and the retry policy says how many deliveries the
+ *   push / simple /  its group and subscriptions; the group joins the kernel (a new group
+ *   pull consumer    starts from now), and the retry policy says how many deliveries the
  *                    group gets (its maxReconsumeTimes + 1) before the dead-letter queue;
  *                    an orderly kernel group is a FIFO group
- * Anything else is UNRECOGNIZED_CLIENT_TYPE (unspecified) or UNSUPPORTED (pull, lite).
+ * Anything else is UNRECOGNIZED_CLIENT_TYPE (unspecified) or UNSUPPORTED (lite).
  */
 import { ClientType, type ClientSession } from './clients.js';
 import { Code, RocketMqError } from './errors.js';
@@ -92,11 +92,12 @@ export async function handshake(deps: RpcDeps, session: ClientSession, settings:
       return producerSettings(deps, session, settings);
     case ClientType.PushConsumer:
     case ClientType.SimpleConsumer:
+    case ClientType.PullConsumer:
       session.clientType = type;
       return consumerSettings(deps, session, settings);
     case ClientType.Unspecified:
       throw new RocketMqError(Code.UnrecognizedClientType, 'settings must name the client type');
     default:
-      throw new RocketMqError(Code.Unsupported, `client type ${type} is not supported by this server (producer, push consumer and simple consumer are)`);
+      throw new RocketMqError(Code.Unsupported, `client type ${type} is not supported by this server (producer, push, simple and pull consumers are)`);
   }
 }

@@ -48,7 +48,7 @@ describe('RocketMQ client ↔ MQTT, STOMP, HTTP', () => {
       expect(frame.command).toBe('MESSAGE');
       expect(frame.body.toString()).toBe('from rocketmq');
       expect(frame.headers.get('color')).toBe('blue');
-      expect(frame.headers.get('keys')).toBe('r-1,r-2');
+      expect(frame.headers.get('keys')).toBe('r-1 r-2'); // space separated, as RocketMQ's KEYS property
       expect(frame.headers.get('content-type')).toBe('text/plain');
       expect(frame.headers.get('message-id')).toBe(receipt.messageId);
 
@@ -76,7 +76,7 @@ describe('RocketMQ client ↔ MQTT, STOMP, HTTP', () => {
       await mq.publishAsync('rmq-in/mqtt', 'from mqtt', {
         qos: 1, properties: { contentType: 'text/plain', userProperties: { color: 'red', keys: 'm-1 m-2' } },
       });
-      await stomp.request('SEND', { destination: '/topic/rmq-in/stomp', keys: 's-1,s-2', color: 'green', 'content-type': 'text/plain' }, 'from stomp');
+      await stomp.request('SEND', { destination: '/topic/rmq-in/stomp', keys: 's-1 s-2', color: 'green', 'content-type': 'text/plain' }, 'from stomp');
       const res = await fetch(`${server.url('http')}/v1/topics/rmq-in/messages`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ tag: 'http', keys: ['h-1', 'h-2'], properties: { color: 'yellow' }, body: 'from http', contentType: 'text/plain' }),

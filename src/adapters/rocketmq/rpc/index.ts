@@ -15,6 +15,8 @@ import { endTransaction } from './end-transaction.js';
 import { forwardMessageToDeadLetterQueue } from './forward-to-dlq.js';
 import { heartbeat } from './heartbeat.js';
 import { notifyClientTermination } from './notify-client-termination.js';
+import { getOffset, queryOffset, updateOffset } from './offsets.js';
+import { pullMessage } from './pull-message.js';
 import { queryAssignment } from './query-assignment.js';
 import { queryRoute } from './query-route.js';
 import { receiveMessage } from './receive-message.js';
@@ -23,12 +25,12 @@ import { telemetry } from './telemetry.js';
 
 export const IMPLEMENTED_RPCS = [
   'QueryRoute', 'Heartbeat', 'SendMessage', 'QueryAssignment', 'ReceiveMessage', 'AckMessage', 'ForwardMessageToDeadLetterQueue',
-  'EndTransaction', 'Telemetry', 'NotifyClientTermination', 'ChangeInvisibleDuration',
+  'EndTransaction', 'Telemetry', 'NotifyClientTermination', 'ChangeInvisibleDuration', 'PullMessage', 'UpdateOffset', 'GetOffset', 'QueryOffset',
 ] as const;
 
 export function unimplementedMessage(rpc: string): string {
-  return `${rpc} is not implemented by this server: it serves producers, push consumers and simple consumers `
-    + `(pop consumption); offset-based pull, message recall and lite topics are not available`;
+  return `${rpc} is not implemented by this server: it serves producers, push, simple and pull consumers; `
+    + `message recall and lite topics are not available`;
 }
 
 export function messagingHandlers(deps: RpcDeps, service: ServiceDefinition): UntypedServiceImplementation {
@@ -44,6 +46,10 @@ export function messagingHandlers(deps: RpcDeps, service: ServiceDefinition): Un
     Telemetry: telemetry(deps),
     NotifyClientTermination: unary(deps, 'NotifyClientTermination', notifyClientTermination),
     ChangeInvisibleDuration: unary(deps, 'ChangeInvisibleDuration', changeInvisibleDuration),
+    PullMessage: pullMessage(deps),
+    UpdateOffset: unary(deps, 'UpdateOffset', updateOffset),
+    GetOffset: unary(deps, 'GetOffset', getOffset),
+    QueryOffset: unary(deps, 'QueryOffset', queryOffset),
   };
   for (const [rpc, method] of Object.entries(service)) {
     if (handlers[rpc]) continue;
