@@ -129,6 +129,12 @@ describe('OpenAPI document (GET /v1/openapi.json) against live responses', () =>
     await checked('DELETE', '/v1/groups/oa-group');
     await checked('GET', '/v1/groups/oa-group');
     await checked('GET', '/v1/connections');
+    await checked('GET', '/v1/admin/connections?protocol=mqtt');
+    await checked('DELETE', '/v1/admin/connections/mqtt-1');
+    await checked('GET', '/v1/admin/mqtt/retained?filter=%23');
+    await checked('DELETE', '/v1/admin/mqtt/retained?filter=%23');
+    await checked('GET', '/v1/admin/rates');
+    await checked('GET', '/v1/admin/cluster');
     await checked('GET', '/v1/info');
     await checked('GET', '/v1/health');
     await checked('GET', '/metrics');

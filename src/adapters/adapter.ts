@@ -6,6 +6,8 @@ import type { KernelClient } from '../kernel/index.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Authenticator } from './common/auth.js';
+import type { ConnectionDirectory } from './connections.js';
+import type { RetainedMessageAdmin } from './retained-messages.js';
 
 export interface ListenerAddress {
   /** e.g. "mqtt", "mqtt-ws", "stomp", "http" */
@@ -29,6 +31,10 @@ export interface ProtocolAdapter {
   stop(): Promise<void>;
   stats(): AdapterStats;
   addresses(): ListenerAddress[];
+  /** its individual client connections, for the admin API (adapters with connections of their own) */
+  readonly clientConnections?: ConnectionDirectory;
+  /** MQTT retained messages, for the admin API */
+  readonly retained?: RetainedMessageAdmin;
 }
 
 export interface AdapterContext {

@@ -7,6 +7,7 @@
  * files already read; runtime/embedded.ts builds it (adapters never import the runtime).
  */
 import type { AdapterContext, AdapterStats, ProtocolAdapter } from './adapter.js';
+import type { ClusterStatusSource } from './cluster-status.js';
 import { createHttpAdapter } from './http/index.js';
 import { createMqttAdapter } from './mqtt/index.js';
 import { createRocketMqAdapter } from './rocketmq/index.js';
@@ -70,6 +71,10 @@ export interface AdapterHostHooks {
   info(): Record<string, unknown>;
   /** the other adapters' counters, by adapter name */
   extraStats(): Record<string, Pick<AdapterStats, 'connections' | 'messagesIn' | 'messagesOut'>>;
+  /** the started adapters (their client connections and retained messages, for the admin API) */
+  adapters(): readonly ProtocolAdapter[];
+  /** a gateway node's view of its cluster; absent when the server runs embedded */
+  clusterStatus?: ClusterStatusSource;
 }
 
 export interface AdapterRegistration {
@@ -124,6 +129,8 @@ const http: AdapterRegistration = {
     readiness: hooks.readiness,
     info: hooks.info,
     extraStats: hooks.extraStats,
+    peers: hooks.adapters,
+    ...(hooks.clusterStatus ? { clusterStatus: hooks.clusterStatus } : {}),
     ...(s.http.tls ? { tls: { cert: pem(s.http.tls.cert), key: pem(s.http.tls.key) } } : {}),
   }),
 };

@@ -3,6 +3,8 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import type { ProtocolAdapter } from '../adapter.js';
+import type { ClusterStatusSource } from '../cluster-status.js';
 import type { ProtocolStats } from './metrics.js';
 
 export interface HttpWebhookConfig {
@@ -39,6 +41,10 @@ export interface HttpAdapterConfig {
   info?: () => Record<string, unknown>;
   /** other adapters' stats, for admin and metrics */
   extraStats?: () => Record<string, ProtocolStats>;
+  /** the process's adapters: client connections and retained messages for the admin API */
+  peers?: () => readonly ProtocolAdapter[];
+  /** a gateway node's view of its cluster (GET /v1/admin/cluster); absent: embedded */
+  clusterStatus?: ClusterStatusSource;
   /** names this gateway node in client ids and per-connection groups; default host-pid-random */
   nodeId?: string;
   /** comment line sent on idle SSE streams, default 15 s */

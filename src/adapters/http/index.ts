@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AdapterContext, AdapterFactory, AdapterStats, ListenerAddress, ProtocolAdapter } from '../adapter.js';
+import type { ConnectionDirectory } from '../connections.js';
 import { createApp } from './app.js';
 import { resolveConfig } from './config.js';
 import { createDashboardRouter } from './dashboard/router.js';
@@ -16,16 +17,19 @@ import type { HttpAdapterConfig } from './config.js';
 import { Counters } from './counters.js';
 import type { HttpDeps } from './deps.js';
 import { IdempotencyWindow } from './idempotency.js';
-import { HttpMetrics } from './metrics.js';
+import { HttpMetrics, type ProtocolStats } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
+import { RateHistory } from './rate-history.js';
 import type { RouteSpec } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { consumeRoutes } from './routes/consume.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
+import { liveRoutes } from './routes/live.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { sseConnectionDirectory } from './sse/connections.js';
 import { SseHub, sweepStaleGroups } from './sse/hub.js';
 import { WebhookService } from './webhooks/service.js';
 
@@ -41,10 +45,10 @@ function pem(value: string): string {
 }
 
 /** every route of the API, in the order the OpenAPI document lists them */
-export function httpRoutes(deps: HttpDeps, openApi: () => unknown): RouteSpec[] {
+export function httpRoutes(deps: HttpDeps, openApi: () => unknown, rates: RateHistory, ownConnections: ConnectionDirectory): RouteSpec[] {
   return [
     ...messageRoutes(deps), ...consumeRoutes(deps), ...eventRoutes(deps), ...webhookRoutes(deps),
-    ...adminRoutes(deps), ...deadLetterRoutes(deps), ...opsRoutes(deps, openApi),
+    ...adminRoutes(deps), ...liveRoutes(deps, rates, ownConnections), ...deadLetterRoutes(deps), ...opsRoutes(deps, openApi),
   ];
 }
 
@@ -56,6 +60,8 @@ export const createHttpAdapter: AdapterFactory<HttpAdapterConfig> = (context: Ad
   let address: ListenerAddress | undefined;
   let deps: HttpDeps | undefined;
   let openApiDoc: unknown;
+  let rates: RateHistory | undefined;
+  const clientConnections = sseConnectionDirectory(() => deps?.sse);
 
   const stats = (): AdapterStats => ({
     connections: sockets.size,
@@ -64,16 +70,18 @@ export const createHttpAdapter: AdapterFactory<HttpAdapterConfig> = (context: Ad
     sseStreams: deps?.sse.size ?? 0,
     webhooks: deps?.webhooks.count ?? 0,
   });
+  /** every adapter's counters, this one's included (metrics, rate history) */
+  const protocolStats = (): Record<string, ProtocolStats> => {
+    const own = stats();
+    return { ...config.extraStats?.(), http: { connections: own.connections, messagesIn: own.messagesIn, messagesOut: own.messagesOut } };
+  };
 
   return {
     name: 'http',
 
     async start(): Promise<void> {
       if (server) return;
-      const metrics = new HttpMetrics(context.metrics, () => {
-        const own = stats();
-        return { ...config.extraStats?.(), http: { connections: own.connections, messagesIn: own.messagesIn, messagesOut: own.messagesOut } };
-      });
+      const metrics = new HttpMetrics(context.metrics, protocolStats);
       const counters = new Counters(metrics);
       const producer = context.kernel.createProducer({ group: 'http-gateway', clientId: `${config.nodeId}-http` });
       deps = {
@@ -83,7 +91,8 @@ export const createHttpAdapter: AdapterFactory<HttpAdapterConfig> = (context: Ad
         webhooks: new WebhookService(context.kernel, producer, config, metrics, counters, logger),
         stats,
       };
-      const routes = httpRoutes(deps, () => openApiDoc);
+      rates = new RateHistory(protocolStats);
+      const routes = httpRoutes(deps, () => openApiDoc, rates, clientConnections);
       await deps.webhooks.start();
       await sweepStaleGroups(context.kernel).catch((err: unknown) => logger.warn({ err }, 'stale SSE groups not swept'));
 
@@ -107,6 +116,7 @@ export const createHttpAdapter: AdapterFactory<HttpAdapterConfig> = (context: Ad
       const urlHost = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
       address = { name: scheme, host: bound.address, port: bound.port, url: `${scheme}://${urlHost}:${bound.port}` };
       openApiDoc = buildOpenApi(routes, { title: 'rocketgate HTTP API', version: API_VERSION });
+      rates.start();
       logger.info({ url: address.url }, 'HTTP listener started');
     },
 
@@ -122,6 +132,7 @@ export const createHttpAdapter: AdapterFactory<HttpAdapterConfig> = (context: Ad
       const grace = setTimeout(() => s.closeAllConnections(), STOP_GRACE_MS);
       await closed;
       clearTimeout(grace);
+      rates?.stop();
       await d.producer.shutdown();
       d.idempotency.clear();
       d.metrics.close();
@@ -132,5 +143,7 @@ export const createHttpAdapter: AdapterFactory<HttpAdapterConfig> = (context: Ad
     stats,
 
     addresses: () => (address ? [address] : []),
+
+    clientConnections,
   };
 };

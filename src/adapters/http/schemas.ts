@@ -11,6 +11,7 @@
 export * from './schemas/common.js';
 export * from './schemas/messaging.js';
 export * from './schemas/admin.js';
+export * from './schemas/live.js';
 import type { JsonSchema } from './schemas/common.js';
 import { ErrorResponse, MessageView, MessageList } from './schemas/common.js';
 import {
@@ -21,6 +22,7 @@ import {
   ConnectionsResponse, CreateTopicRequest, DeadLetterList, GroupInfo, GroupList, HealthResponse, InfoResponse, QueueLagList, RedriveRequest,
   RedriveResponse, ResetOffsetRequest, TopicInfo, TopicList, TopicStats,
 } from './schemas/admin.js';
+import { LIVE_SCHEMAS } from './schemas/live.js';
 
 /** Names under which the schemas appear in the OpenAPI document's components. */
 export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
@@ -29,4 +31,5 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   WebhookCreateRequest, WebhookView, WebhookCreated, WebhookList,
   CreateTopicRequest, TopicInfo, TopicStats, TopicList, GroupInfo, GroupList, QueueLagList, ResetOffsetRequest,
   DeadLetterList, RedriveRequest, RedriveResponse, ConnectionsResponse, HealthResponse, InfoResponse,
+  ...LIVE_SCHEMAS,
 };

@@ -1,11 +1,12 @@
 /**
- * Message rates per protocol, from successive snapshots of the admin API's counters
- * (GET /v1/connections: messagesIn / messagesOut per protocol). The API keeps totals
- * only, so the page samples them while it is open and keeps the last 15 minutes; the
- * samples survive a reload of the tab (sessionStorage).
+ * Message rates per protocol. The server keeps the last 15 minutes (GET /v1/admin/rates,
+ * a sample every few seconds), so the chart is full when the page opens; from then on the
+ * page samples the admin API's counters itself (GET /v1/connections: messagesIn /
+ * messagesOut per protocol) more often, and keeps its samples across a reload of the tab
+ * (sessionStorage) for servers that keep no history.
  */
 import { request } from './api.js';
-import type { ProtocolStats } from './types.js';
+import type { ProtocolStats, ServerRateSample } from './types.js';
 
 export const WINDOW_MS = 15 * 60_000;
 export const SAMPLE_MS = 2_000;
@@ -80,10 +81,29 @@ class ProtocolRates {
     }
   }
 
+  /** the server's history first, then the page's own samples after it */
+  private async loadHistory(): Promise<void> {
+    try {
+      const { samples } = await request<{ samples: ServerRateSample[] }>('/v1/admin/rates');
+      const cutoff = Date.now() - WINDOW_MS;
+      const kept = samples.filter((s) => s.at > cutoff).map(({ at, in: i, out }) => ({ at, in: i, out }));
+      if (kept.length === 0) return;
+      const lastServer = kept[kept.length - 1]!.at;
+      this.samples = [...kept, ...this.samples.filter((s) => s.at > lastServer)];
+    } catch {
+      // an older server, or no right to it: the page's own samples only
+    }
+  }
+
   /** samples every SAMPLE_MS until stop(); listeners hear of each sample */
   start(): void {
     if (this.timer !== undefined) return;
+    let first = true;
     const tick = async (): Promise<void> => {
+      if (first) {
+        first = false;
+        await this.loadHistory();
+      }
       try {
         const { protocols } = await request<{ protocols: Record<string, ProtocolStats> }>('/v1/connections');
         const snapshot: Snapshot = { at: Date.now(), protocols };

@@ -59,13 +59,6 @@ export interface ServerInfo {
   uptimeMs?: number;
   listeners?: ListenerAddress[];
   config?: Record<string, ConfigValueSource>;
-  /** present when the node runs in a cluster (nameservers, broker groups) */
-  cluster?: ClusterInfo;
-}
-
-export interface ClusterInfo {
-  nameservers?: string[];
-  brokers?: Array<{ brokerName: string; cluster?: string; brokerId: number; address: string; role?: string; replicationLagBytes?: number }>;
 }
 
 export interface StorageView {
@@ -89,4 +82,41 @@ export interface WebhookView {
   group: string;
   owner?: string;
   createdAt: number;
+}
+
+/** GET /v1/admin/connections */
+export type { ConnectionInfo, ConnectionSubscription } from '../../../src/adapters/connections.js';
+
+/** GET /v1/admin/mqtt/retained */
+export interface RetainedMessageView {
+  topic: string;
+  body: string;
+  encoding: 'utf8' | 'base64';
+  bodySize: number;
+  contentType?: string;
+  properties: Record<string, string>;
+  expireAt?: number;
+}
+
+/** GET /v1/admin/rates: messages per second per protocol over the interval ending at `at` */
+export interface ServerRateSample {
+  at: number;
+  in: Record<string, number>;
+  out: Record<string, number>;
+  connections: Record<string, number>;
+}
+
+/** GET /v1/admin/cluster */
+export interface ClusterView {
+  mode: 'embedded' | 'gateway';
+  nodeId: string;
+  cluster?: {
+    clusterName: string;
+    checkedAt: number;
+    nameservers: Array<{ address: string; alive: boolean; error?: string }>;
+    brokers: Array<{
+      cluster: string; brokerName: string; brokerId: number; role: 'master' | 'slave'; address: string; alive: boolean;
+      commitLogMaxOffset?: number; replicationLagBytes?: number; error?: string;
+    }>;
+  };
 }

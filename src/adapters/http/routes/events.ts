@@ -62,6 +62,10 @@ export function eventRoutes(deps: HttpDeps): RouteSpec[] {
         const ownGroup = `${SSE_GROUP_PREFIX}${deps.config.nodeId}-${seq}`;
         const stream = new SseStream(ctx.res, deps.config.sseHeartbeatMs);
         const base = { topic, stats, filter };
+        const info = {
+          clientId, topic, group: positions ? ownGroup : ctx.query.group ?? ownGroup, user: ctx.principal?.username ?? null,
+          remoteAddress: `${ctx.req.socket.remoteAddress ?? '?'}:${ctx.req.socket.remotePort ?? 0}`, openedAt: Date.now(),
+        };
         try {
           const cleanup = positions
             ? await startResumeSource(deps, stream, { ...base, positions, group: ownGroup, clientId })
@@ -69,7 +73,7 @@ export function eventRoutes(deps: HttpDeps): RouteSpec[] {
               ...base, positions: new EventPositions(), group: ctx.query.group ?? ownGroup, ephemeral: ctx.query.group === undefined,
               from: ctx.query.from ?? 'last', clientId,
             });
-          deps.sse.add(stream, cleanup);
+          deps.sse.add(stream, cleanup, info);
         } catch (err) {
           deps.logger.warn({ err, topic }, 'SSE stream could not start');
           await stream.send({ event: 'error', data: JSON.stringify({ error: { code: 'INTERNAL', message: 'stream could not start' } }) });

@@ -18,8 +18,19 @@ export async function sweepStaleGroups(kernel: KernelClient): Promise<number> {
   return stale.length;
 }
 
+/** who a stream serves, for the admin API's connection list */
+export interface SseStreamInfo {
+  clientId: string;
+  topic: string;
+  group: string;
+  user: string | null;
+  remoteAddress: string;
+  openedAt: number;
+}
+
 export class SseHub {
   private readonly streams = new Set<SseStream>();
+  private readonly infos = new Map<SseStream, SseStreamInfo>();
   private readonly cleanups = new Set<Promise<void>>();
 
   constructor(private readonly metrics: HttpMetrics) {}
@@ -29,15 +40,22 @@ export class SseHub {
   }
 
   /** `cleanup` releases the stream's kernel consumers once it closes */
-  add(stream: SseStream, cleanup: () => Promise<void>): void {
+  add(stream: SseStream, cleanup: () => Promise<void>, info?: SseStreamInfo): void {
     this.streams.add(stream);
+    if (info) this.infos.set(stream, info);
     this.metrics.sseOpened();
     stream.onClose(() => {
       this.streams.delete(stream);
+      this.infos.delete(stream);
       this.metrics.sseClosed();
       const done: Promise<void> = cleanup().catch(() => undefined).finally(() => this.cleanups.delete(done));
       this.cleanups.add(done);
     });
+  }
+
+  /** the open streams with what they serve */
+  list(): Array<{ stream: SseStream; info: SseStreamInfo }> {
+    return [...this.infos].filter(([stream]) => stream.isOpen).map(([stream, info]) => ({ stream, info }));
   }
 
   async closeAll(): Promise<void> {

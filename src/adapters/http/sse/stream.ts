@@ -14,6 +14,8 @@ export interface SseEvent {
 
 export class SseStream {
   private open = true;
+  /** `message` events sent (admin views) */
+  messagesSent = 0;
   private lastWrite = Date.now();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly closeListeners: Array<() => void> = [];
@@ -48,6 +50,7 @@ export class SseStream {
 
   async send(event: SseEvent): Promise<boolean> {
     if (!this.open) return false;
+    if (event.event === 'message') this.messagesSent++;
     let text = '';
     if (event.id !== undefined) text += `id: ${event.id}\n`;
     if (event.event !== undefined) text += `event: ${event.event}\n`;

@@ -1,16 +1,19 @@
 /**
- * Connections: per protocol counts, then who is connected as the kernel sees them (group
- * members: MQTT sessions and subscriptions, STOMP subscriptions, SSE streams), and the
- * webhook subscriptions with their delivery state (backlog, dead letters, attempts).
+ * Connections: per protocol counts, the individual MQTT and STOMP clients (disconnect one),
+ * who consumes as the kernel sees them (group members: MQTT sessions and subscriptions,
+ * STOMP subscriptions, SSE streams), and the webhook subscriptions with their delivery
+ * state (backlog, dead letters, attempts).
  */
 import { enc, request } from '../api.js';
+import { ClientTable } from '../components/client-table.js';
 import { Empty, LoadError, PageHeader, Stat, TableWrap } from '../components/ui.js';
 import { ago, count, time } from '../format.js';
 import { groupKind } from '../group-kind.js';
 import { mapLimit, usePoll } from '../hooks.js';
 import { metricValue, parsePrometheus } from '../prometheus.js';
 import { href } from '../route.js';
-import type { GroupInfo, LagList, ProtocolStats, TopicStats, WebhookView } from '../types.js';
+import { useCanWrite } from '../session.js';
+import type { ConnectionInfo, GroupInfo, LagList, ProtocolStats, TopicStats, WebhookView } from '../types.js';
 
 interface Member {
   clientId: string;
@@ -42,6 +45,8 @@ export function ConnectionsPage() {
   const metrics = usePoll((signal) => request<string>('/metrics', { signal, text: true }).then(parsePrometheus), [], 5_000);
   const groups = usePoll((signal) => request<{ groups: GroupInfo[] }>('/v1/groups', { signal }), [], 5_000);
   const hooks = usePoll(loadWebhooks, [], 10_000);
+  const clients = usePoll((signal) => request<{ connections: ConnectionInfo[] }>('/v1/admin/connections', { signal }), [], 3_000);
+  const canWrite = useCanWrite();
 
   const members: Member[] = (groups.data?.groups ?? [])
     .filter((g) => !groupKind(g).internal)
@@ -58,6 +63,11 @@ export function ConnectionsPage() {
         <Stat label="SSE streams" value={count(sse)} />
         <Stat label="Webhook deliveries" value={count(deliveries('success'))} hint={`${count(deliveries('failure'))} failed attempts · ${count(deliveries('dead_letter'))} dead-lettered`} />
       </div>
+
+      <h2>Clients</h2>
+      <p class="hint">Every MQTT and STOMP connection and server-sent-event stream of this node, refreshed every few seconds.</p>
+      <LoadError error={clients.error} />
+      {clients.data ? <ClientTable clients={clients.data.connections} canWrite={canWrite} onChanged={clients.reload} /> : null}
 
       <h2>Consumers</h2>
       <p class="hint">Clients that receive messages, as members of kernel consumer groups: MQTT sessions and shared subscriptions, STOMP subscriptions, SSE streams, HTTP consumers.</p>

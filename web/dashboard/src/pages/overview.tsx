@@ -78,7 +78,7 @@ export function OverviewPage() {
 
       <h2>Messages per second, last {WINDOW_MS / 60_000} minutes</h2>
       {protocolRates.error ? <Notice kind="error">Rates unavailable: {protocolRates.error}</Notice> : null}
-      <div class="chart-card" data-samples={protocolRates.samples.length}>
+      <div class="chart-card" data-samples={protocolRates.samples.length} data-since={protocolRates.samples[0]?.at}>
         <Chart label="Messages in (solid) and out (dashed) per second by protocol" series={series} data={data} yLabel="msg/s" windowSeconds={WINDOW_MS / 1000} />
       </div>
 
