@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../../test/helpers/runtime.js';
 import { deliveryAspects } from './aspects/delivery.js';
-import { failureAspects } from './aspects/failures.js';
+import { FAILURE_SERVER_CONFIG, failureAspects } from './aspects/failures.js';
 import { fieldAspects } from './aspects/fields.js';
 import { filterAspects } from './aspects/filters.js';
 import { timingAspects } from './aspects/timing.js';
@@ -19,6 +19,7 @@ import { HttpApi } from './drivers/http-api.js';
 import { HttpPublisher, PopSubscriber } from './drivers/http.js';
 import { KernelPublisher, KernelSubscriber } from './drivers/kernel.js';
 import { MqttPublisher, MqttSubscriber } from './drivers/mqtt.js';
+import { RocketMqPublisher, RocketMqSubscriber } from './drivers/rocketmq.js';
 import { SseSubscriber } from './drivers/sse.js';
 import { StompPublisher, StompSubscriber } from './drivers/stomp.js';
 import { PUBLISHERS, SUBSCRIBERS, type PublisherDriver, type SubscriberDriver } from './drivers/types.js';
@@ -41,6 +42,8 @@ const started = <T>(value: T | undefined, what: string): T => {
 };
 const url = (listener: string) => (): string => started(server, 'the server').url(listener);
 const api = new HttpApi(url('http'));
+const rocketMqEndpoints = (): string => `127.0.0.1:${started(server, 'the server').port('rocketmq')}`;
+const serverKernel = () => started(server, 'the server').server.kernel;
 
 const publishers: PublisherDriver[] = [
   new MqttPublisher(url('mqtt'), 4),
@@ -48,6 +51,7 @@ const publishers: PublisherDriver[] = [
   new StompPublisher(() => started(server, 'the server').port('stomp')),
   new HttpPublisher(api),
   new KernelPublisher(() => started(server, 'the server').server.kernel),
+  new RocketMqPublisher(rocketMqEndpoints),
 ];
 const subscribers: SubscriberDriver[] = [
   new MqttSubscriber(url('mqtt'), 4),
@@ -57,6 +61,7 @@ const subscribers: SubscriberDriver[] = [
   new SseSubscriber(api),
   new WebhookSubscriber(api, () => started(receiver, 'the webhook receiver')),
   new KernelSubscriber(() => started(server, 'the server').server.kernel),
+  new RocketMqSubscriber(rocketMqEndpoints, serverKernel),
 ];
 /** CROSS_PROTOCOL_CELLS=<regex> runs only the cells whose test name matches (for working on one pair) */
 const only = process.env.CROSS_PROTOCOL_CELLS ? new RegExp(process.env.CROSS_PROTOCOL_CELLS) : undefined;
@@ -64,7 +69,7 @@ const cells = planCells(publishers, subscribers, ASPECTS, knownViolation).filter
 const run = new MatrixRun(cells, api, CONCURRENCY);
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ ...FAILURE_SERVER_CONFIG, retryBackoffMs: [...FAILURE_SERVER_CONFIG.retryBackoffMs] });
   receiver = await WebhookReceiver.start();
   run.start();
 });

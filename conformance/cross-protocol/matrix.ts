@@ -34,9 +34,9 @@ export interface Outcome {
   ms: number;
 }
 
-const PUB_CODES: Record<PublisherName, string> = { 'MQTT 3.1.1': 'm3', 'MQTT 5': 'm5', STOMP: 'st', 'HTTP publish': 'hp', 'kernel client': 'kc' };
+const PUB_CODES: Record<PublisherName, string> = { 'MQTT 3.1.1': 'm3', 'MQTT 5': 'm5', STOMP: 'st', 'HTTP publish': 'hp', 'kernel client': 'kc', RocketMQ: 'rm' };
 const SUB_CODES: Record<SubscriberName, string> = {
-  'MQTT 3.1.1': 'm3', 'MQTT 5': 'm5', STOMP: 'st', 'HTTP pop': 'pop', 'HTTP SSE': 'sse', 'HTTP webhook': 'wh', 'kernel client': 'kc',
+  'MQTT 3.1.1': 'm3', 'MQTT 5': 'm5', STOMP: 'st', 'HTTP pop': 'pop', 'HTTP SSE': 'sse', 'HTTP webhook': 'wh', 'kernel client': 'kc', RocketMQ: 'rm',
 };
 
 function skipOf(pub: PublisherDriver, sub: SubscriberDriver, aspect: Aspect): Cell['skip'] {

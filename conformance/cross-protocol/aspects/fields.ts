@@ -36,7 +36,7 @@ export const fieldAspects: Aspect[] = [
   fieldAspect('body (binary)', 'bin', [],
     (ctx) => fullSpec(ctx, BINARY_BODY, { contentType: BINARY_CONTENT_TYPE, properties: HEADER_SAFE_PROPERTIES }),
     (ctx, m) => ctx.check.equal('body bytes', BINARY_BODY, m.body)),
-  fieldAspect('body (empty)', 'empty', [], (ctx) => fullSpec(ctx, Buffer.alloc(0)), (ctx, m) => ctx.check.equal('body bytes', Buffer.alloc(0), m.body)),
+  fieldAspect('body (empty)', 'empty', ['emptyBody'], (ctx) => fullSpec(ctx, Buffer.alloc(0)), (ctx, m) => ctx.check.equal('body bytes', Buffer.alloc(0), m.body)),
   fieldAspect('body (UTF-8)', 'utf8', [], text, (ctx, m) => {
     ctx.check.equal('body bytes', TEXT_BODY, m.body);
     ctx.check.equal('body text', TEXT_BODY.toString('utf8'), m.body.toString('utf8'));

@@ -88,6 +88,7 @@ function caseFor(ctx: CellContext): FilterCase {
     case 'STOMP':
     case 'HTTP SSE':
     case 'kernel client':
+    case 'RocketMQ':
       return selectorCase(ctx);
     case 'HTTP pop':
     case 'HTTP webhook':

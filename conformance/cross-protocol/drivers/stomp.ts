@@ -9,6 +9,7 @@
  */
 import { encodeName } from '../../../src/adapters/stomp/destination.js';
 import type { StompFrame } from '../../../src/adapters/stomp/frame.js';
+import { FAILURE_SERVER_CONFIG } from '../aspects/failures.js';
 import { Inbox } from './inbox.js';
 import { StompConnection } from './stomp-connection.js';
 import {
@@ -25,16 +26,10 @@ const PROTOCOL_HEADERS = new Set([
 const REBALANCE_MS = 2_000;
 const PUBLISH_WINDOW = 100;
 
-export const STOMP_DLQ_BLOCKED = [
-  'not checkable on one default-config server: a NACKed message is redelivered with the kernel\'s retry backoff',
-  '(10 s, 30 s, 1 min ... 2 h) and dead-lettered only after 16 reconsumes, about 4 h 46 min; neither is a config key',
-  '(BrokerOptions.retryBackoffMs is not wired by runtime/embedded.ts) and a STOMP subscription cannot name a redelivery limit',
-].join(' ');
-
 function sendHeaders(spec: MessageSpec): Record<string, string | number | undefined> {
   const headers: Record<string, string | number | undefined> = { ...spec.properties, destination: `/topic/${fullPath(spec)}` };
   if (spec.contentType !== undefined) headers['content-type'] = spec.contentType;
-  if (spec.keys?.length) headers.keys = spec.keys.join(',');
+  if (spec.keys?.length) headers.keys = spec.keys.join(' ');
   if (spec.shardingKey !== undefined) headers.JMSXGroupID = spec.shardingKey;
   if (spec.delayMs !== undefined) headers.AMQ_SCHEDULED_DELAY = spec.delayMs;
   if (spec.deliverAt !== undefined) headers.deliverAt = spec.deliverAt;
@@ -98,7 +93,7 @@ function normalise(frame: StompFrame, member: string): Received {
   const contentType = h.get('content-type');
   if (contentType !== undefined) received.contentType = contentType;
   const keys = h.get('keys');
-  if (keys !== undefined) received.keys = keys.split(',').filter((k) => k !== '');
+  if (keys !== undefined) received.keys = keys.split(' ').filter((k) => k !== '');
   const expires = Number(h.get('expires'));
   if (Number.isSafeInteger(expires) && expires > 0) received.expiresAt = expires; // JMS: 0 = never
   const count = Number(h.get('delivery-count'));
@@ -110,10 +105,10 @@ function normalise(frame: StompFrame, member: string): Received {
 export class StompSubscriber implements SubscriberDriver {
   readonly name = 'STOMP' as const;
   readonly limits: Limits = {};
-  readonly blocked: Limits = { deadLetter: STOMP_DLQ_BLOCKED };
+  readonly blocked: Limits = {};
   readonly rebalanceMs = REBALANCE_MS + 500;
-  /** a subscription cannot choose: the kernel's default of 16 reconsumes (DESIGN.md §3) */
-  readonly fixedDeliveries = 17;
+  /** a subscription cannot choose: the server's maxReconsumeTimes (the matrix runs with the default 16, see FAILURE_SERVER_CONFIG) + 1 */
+  readonly fixedDeliveries = FAILURE_SERVER_CONFIG.maxReconsumeTimes + 1;
 
   constructor(private readonly port: () => number) {}
 
@@ -123,7 +118,8 @@ export class StompSubscriber implements SubscriberDriver {
     }
     const tag = o.filter?.kind === 'selector' ? o.filter.tag : o.tag;
     const path = o.filter?.kind === 'destination' ? [o.topic, ...o.filter.levels].join('/') : tag === undefined ? o.topic : `${o.topic}/${tag}`;
-    const queue = o.group !== undefined || o.durable === true;
+    // a dead-letter check needs a group that outlives the subscription: the /queue/ one
+    const queue = o.group !== undefined || o.durable === true || o.maxDeliveries !== undefined;
     const destination = `${queue ? '/queue/' : '/topic/'}${path}`;
     const member = o.member ?? 'stomp';
     const inbox = new Inbox();

@@ -10,9 +10,9 @@
  */
 import type { Inbox } from './inbox.js';
 
-export const PUBLISHERS = ['MQTT 3.1.1', 'MQTT 5', 'STOMP', 'HTTP publish', 'kernel client'] as const;
+export const PUBLISHERS = ['MQTT 3.1.1', 'MQTT 5', 'STOMP', 'HTTP publish', 'kernel client', 'RocketMQ'] as const;
 export type PublisherName = (typeof PUBLISHERS)[number];
-export const SUBSCRIBERS = ['MQTT 3.1.1', 'MQTT 5', 'STOMP', 'HTTP pop', 'HTTP SSE', 'HTTP webhook', 'kernel client'] as const;
+export const SUBSCRIBERS = ['MQTT 3.1.1', 'MQTT 5', 'STOMP', 'HTTP pop', 'HTTP SSE', 'HTTP webhook', 'kernel client', 'RocketMQ'] as const;
 export type SubscriberName = (typeof SUBSCRIBERS)[number];
 
 /** what an aspect may need from a protocol beyond body, tag and path */
@@ -20,7 +20,9 @@ export type Feature =
   | 'keys' | 'properties' | 'contentType' | 'delay' | 'ttl'
   /** a subscriber sees when a delivered message expires */
   | 'expiry'
-  | 'pointToPoint' | 'nack' | 'deadLetter';
+  | 'pointToPoint' | 'nack' | 'deadLetter'
+  /** a message with an empty body */
+  | 'emptyBody';
 
 export type Limits = Partial<Record<Feature, string>>;
 
@@ -150,12 +152,12 @@ export function uniqueName(prefix: string): string {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** user properties without the protocol-only namespaces (STYLE.md §4) */
+/** user properties without the protocol-only namespaces (STYLE.md §4; `rocketmq.bornHost` and `rocketmq.traceContext` too) */
 export function userProperties(props: Record<string, string> | undefined): Record<string, string> | undefined {
   if (props === undefined) return undefined;
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(props)) {
-    if (!/^(mqtt|stomp|http)\./.test(name)) out[name] = value;
+    if (!/^(mqtt|stomp|http|rocketmq)\./.test(name)) out[name] = value;
   }
   return out;
 }
