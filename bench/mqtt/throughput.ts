@@ -2,7 +2,7 @@
  * MQTT throughput and latency: the gateway (through the kernel) against aedes alone
  * (in memory, this Node process) and Debian's mosquitto when installed, in one run.
  *
- *   npx tsx bench/mqtt/throughput.ts [--count N] [--repeat R] [--only gateway,aedes,mosquitto]
+ *   npx tsx bench/mqtt/throughput.ts [--count N] [--repeat R] [--only gateway,aedes,mosquitto] [--scenarios 'qos1 1->1,qos0 1->1']
  *
  * Scenarios: QoS 0 and 1, 256-byte payloads, 1→1, 1→10 fan-out, 10→1 fan-in, as fast
  * as each broker takes them (msgs/s counts deliveries to subscribers), plus a paced
@@ -10,7 +10,9 @@
  * mqtt-packet client in a child process. Prints one JSON document; every gateway and
  * mosquitto result has `ratio` = its msgs/s over aedes' for the same scenario. Each
  * scenario runs R times per broker, interleaved; `runs` lists them (msgs/s, or p99 ms when
- * paced), the median is reported, `missing` is the worst run's.
+ * paced), the median is reported, `missing` is the worst run's. For the brokers in this
+ * process (gateway, aedes) `cpuUsPerMsg` is the process CPU time per delivered message
+ * (median run): less disturbed by other load on a shared machine than msgs/s.
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +41,8 @@ const arg = (name: string): string | undefined => {
 const COUNT = Number(arg('count') ?? 20_000);
 const ONLY = (arg('only') ?? 'gateway,aedes,mosquitto').split(',');
 const REPEAT = Number(arg('repeat') ?? 3);
+/** comma-separated scenario names to run (default: all) */
+const SCENARIO_FILTER = arg('scenarios')?.split(',');
 
 const SCENARIOS: Array<{ name: string; publishers: number; subscribers: number; qos: 0 | 1; rate: number }> = [];
 for (const qos of [0, 1] as const) {
@@ -124,6 +128,19 @@ async function startMosquitto(bin: string): Promise<Broker> {
   };
 }
 
+type Measured = ScenarioResult & { cpuUsPerMsg?: number };
+
+/** the scenario in a child process; for a broker in this process, with this process' CPU time per delivered message */
+async function measure(s: Scenario, inProcess: boolean): Promise<Measured> {
+  const cpu = process.cpuUsage();
+  const r: Measured = await runInWorker(s);
+  if (inProcess && r.received > 0) {
+    const used = process.cpuUsage(cpu);
+    r.cpuUsPerMsg = Math.round(((used.user + used.system) / r.received) * 10) / 10;
+  }
+  return r;
+}
+
 function runInWorker(s: Scenario): Promise<ScenarioResult> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(new URL('./load.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -137,7 +154,7 @@ function runInWorker(s: Scenario): Promise<ScenarioResult> {
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, Record<string, ScenarioResult & { ratio?: number; runs?: number[] }>> = {};
+  const results: Record<string, Record<string, Measured & { ratio?: number; runs?: number[]; cpuRuns?: number[] }>> = {};
   const brokers: Broker[] = [];
   if (ONLY.includes('aedes')) brokers.push(await startAedes());
   if (ONLY.includes('gateway')) brokers.push(await startGateway());
@@ -148,11 +165,12 @@ async function main(): Promise<void> {
     // scenario by scenario, the brokers back to back and REPEAT times each: a shared machine's
     // load then falls on every broker alike; the median run is reported
     for (const sc of SCENARIOS) {
-      const runs = new Map<string, ScenarioResult[]>();
+      if (SCENARIO_FILTER && !SCENARIO_FILTER.includes(sc.name)) continue;
+      const runs = new Map<string, Measured[]>();
       for (let rep = 0; rep < REPEAT; rep++) {
         for (const broker of brokers) {
           const count = sc.rate > 0 ? 15_000 : Math.ceil(COUNT / sc.publishers);
-          const r = await runInWorker({ port: broker.port, run: `${broker.name}-${run++}`, publishers: sc.publishers, subscribers: sc.subscribers, qos: sc.qos, count, rate: sc.rate, payloadBytes: 256, window: 256 });
+          const r = await measure({ port: broker.port, run: `${broker.name}-${run++}`, publishers: sc.publishers, subscribers: sc.subscribers, qos: sc.qos, count, rate: sc.rate, payloadBytes: 256, window: 256 }, broker.name !== 'mosquitto');
           runs.set(broker.name, [...(runs.get(broker.name) ?? []), r]);
           process.stderr.write(`${broker.name} ${sc.name}: ${JSON.stringify(r)}\n`);
         }
@@ -160,7 +178,9 @@ async function main(): Promise<void> {
       for (const [name, rs] of runs) {
         const sorted = [...rs].sort((a, b) => (sc.rate > 0 ? a.p99Ms - b.p99Ms : a.msgsPerSec - b.msgsPerSec));
         const median = sorted[Math.floor(sorted.length / 2)]!;
-        (results[name] ??= {})[sc.name] = { ...median, missing: Math.max(...rs.map((r) => r.missing)), runs: rs.map((r) => (sc.rate > 0 ? r.p99Ms : r.msgsPerSec)) };
+        const cpu = rs.map((r) => r.cpuUsPerMsg).filter((c): c is number => c !== undefined);
+        const cpuMedian = cpu.length > 0 ? [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)] : undefined;
+        (results[name] ??= {})[sc.name] = { ...median, cpuUsPerMsg: cpuMedian, missing: Math.max(...rs.map((r) => r.missing)), runs: rs.map((r) => (sc.rate > 0 ? r.p99Ms : r.msgsPerSec)), ...(cpu.length > 0 ? { cpuRuns: cpu } : {}) };
       }
     }
   } finally {

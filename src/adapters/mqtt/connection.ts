@@ -11,12 +11,14 @@ import type { IConnectPacket, IDisconnectPacket, Packet } from 'mqtt-packet';
 import type { Principal } from '../common/auth.js';
 import { dispatch } from './commands/index.js';
 import { MqttProtocolError } from './errors.js';
+import { type AckCommand, encodeAck, encodePublish } from './fast-encode.js';
 import type { MqttGateway } from './gateway.js';
 import { InboundPipeline } from './inbound.js';
 import { remainingExpiry } from './message-map.js';
 import type { Delivery, OutboundSink } from './outbound.js';
 import { ReasonCode } from './reason-codes.js';
 import type { Session } from './session.js';
+import type { OutboundTopicAliases } from './topic-alias-out.js';
 
 export type ConnectionState = 'new' | 'connecting' | 'connected' | 'closed';
 export type ProtocolVersion = 3 | 4 | 5;
@@ -41,25 +43,34 @@ export class Connection implements OutboundSink {
   requestProblemInformation = true;
   /** inbound topic aliases [MQTT-3.3.2-12] */
   readonly topicAliases = new Map<number, string>();
+  /** outbound topic aliases, up to the client's Topic Alias Maximum (set at CONNECT) */
+  outboundAliases: OutboundTopicAliases | undefined;
   readonly inbound: InboundPipeline;
   /** QoS 1 PUBLISH received and not yet acknowledged (with session.awaitingRelease: our Receive Maximum) */
   unackedQoS1 = 0;
   /** a DISCONNECT with reason 0x00 arrived: the will is discarded [MQTT-3.14.4-3] */
   disconnectedNormally = false;
   connectPacket: IConnectPacket | undefined;
+  /** for the admin API (connections.ts): when the socket was accepted, PUBLISH packets each way */
+  readonly openedAt = Date.now();
+  messagesIn = 0;
+  messagesOut = 0;
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
   private readonly parser = mqtt.parser();
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private keepaliveMs = 0;
   private connectTimer: NodeJS.Timeout | undefined;
-  private readonly singleBuffer: boolean;
+  /** the socket is corked until the end of this tick: what is written meanwhile leaves in one writev */
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
   private readingPaused = false;
   private drainPaused = false;
 
-  constructor(readonly gateway: MqttGateway, readonly socket: Duplex, readonly remoteAddress: string, transport: 'tcp' | 'ws') {
-    // a WebSocket frame per write: send each packet as one buffer
-    this.singleBuffer = transport === 'ws';
+  constructor(readonly gateway: MqttGateway, readonly socket: Duplex, readonly remoteAddress: string, _transport: 'tcp' | 'ws') {
     this.inbound = new InboundPipeline(this, gateway.limits.maxInflight, gateway.stats);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
@@ -129,11 +140,32 @@ export class Connection implements OutboundSink {
     }
   }
 
+  /** each packet is written as one buffer (over WebSocket: one frame) */
   write(packet: Packet): boolean {
     if (this.state === 'closed' || this.socket.destroyed) return false;
+    const bytes = isPlainAck(packet) ? encodeAck(packet.cmd as AckCommand, packet.messageId!) : this.generate(packet);
+    if (!bytes) return false;
     this.gateway.stats.packetsOut++;
-    const opts = { protocolVersion: this.version };
-    const ok = this.singleBuffer ? this.socket.write(mqtt.generate(packet, opts)) : mqtt.writeToStream(packet, this.socket, opts);
+    return this.writeBytes(bytes);
+  }
+
+  private generate(packet: Packet): Buffer | undefined {
+    try {
+      return mqtt.generate(packet, { protocolVersion: this.version });
+    } catch (err) {
+      this.fail(err);
+      return undefined;
+    }
+  }
+
+  private writeBytes(bytes: Buffer): boolean {
+    if (this.state === 'closed' || this.socket.destroyed) return false;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    const ok = this.socket.write(bytes);
     if (!ok) this.awaitDrain();
     return ok;
   }
@@ -164,31 +196,34 @@ export class Connection implements OutboundSink {
     }
     const packet: Packet = { cmd: 'publish', topic: m.topic, payload: m.payload, qos: delivery.qos, retain: delivery.retain, dup: dup && delivery.qos > 0 };
     if (messageId !== undefined) packet.messageId = messageId;
+    const alias = this.outboundAliases?.aliasFor(m.topic);
     if (this.version === 5) {
       const expiry = remainingExpiry(m.expireAt, Date.now()); // [MQTT-3.3.2-6]
-      if (m.properties || expiry !== undefined || delivery.subscriptionIds) {
+      if (m.properties || expiry !== undefined || delivery.subscriptionIds || alias) {
         packet.properties = { ...m.properties };
         if (expiry !== undefined) packet.properties.messageExpiryInterval = expiry;
         if (delivery.subscriptionIds && delivery.subscriptionIds.length > 0) {
           // [MQTT-3.3.4-3] every matching subscription's identifier
           packet.properties.subscriptionIdentifier = delivery.subscriptionIds.length === 1 ? delivery.subscriptionIds[0]! : delivery.subscriptionIds;
         }
+        if (alias) {
+          packet.properties.topicAlias = alias.alias;
+          if (alias.known) packet.topic = '';
+        }
       }
     }
-    if (this.clientMaxPacketSize !== undefined) {
-      const bytes = mqtt.generate(packet, { protocolVersion: this.version });
-      // [MQTT-3.1.2-24] never exceed the client's Maximum Packet Size; [MQTT-3.1.2-25] drop it as if sent
-      if (bytes.length > this.clientMaxPacketSize) {
-        this.gateway.stats.oversizedDropped++;
-        return false;
-      }
-      this.gateway.stats.messagesOut++;
-      this.gateway.stats.packetsOut++;
-      if (!this.socket.write(bytes)) this.awaitDrain();
-      return true;
+    const bytes = packet.properties === undefined ? encodePublish({ topic: packet.topic, payload: m.payload, qos: packet.qos, retain: packet.retain, dup: packet.dup, messageId }, this.version) : this.generate(packet);
+    if (!bytes) return false;
+    // [MQTT-3.1.2-24] never exceed the client's Maximum Packet Size; [MQTT-3.1.2-25] drop it as if sent
+    if (this.clientMaxPacketSize !== undefined && bytes.length > this.clientMaxPacketSize) {
+      if (alias && !alias.known) this.outboundAliases!.forget(m.topic);
+      this.gateway.stats.oversizedDropped++;
+      return false;
     }
     this.gateway.stats.messagesOut++;
-    this.write(packet);
+    this.messagesOut++;
+    this.gateway.stats.packetsOut++;
+    this.writeBytes(bytes);
     return true;
   }
 
@@ -201,6 +236,10 @@ export class Connection implements OutboundSink {
   pauseReading(): void {
     this.readingPaused = true;
     this.socket.pause();
+  }
+
+  answerFailed(err: unknown): void {
+    this.fail(err);
   }
 
   resumeReading(): void {
@@ -267,4 +306,12 @@ export class Connection implements OutboundSink {
     this.parser.removeAllListeners('packet');
     this.gateway.connectionClosed(this, wasConnected).finally(() => this.resolveClosed());
   }
+}
+
+/** an acknowledgement with reason Success and no properties: the four-byte form */
+function isPlainAck(packet: Packet): boolean {
+  const cmd = packet.cmd;
+  if (cmd !== 'puback' && cmd !== 'pubrec' && cmd !== 'pubrel' && cmd !== 'pubcomp') return false;
+  const p = packet as { reasonCode?: number; properties?: object };
+  return (p.reasonCode === undefined || p.reasonCode === 0) && p.properties === undefined;
 }

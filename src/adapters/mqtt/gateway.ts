@@ -4,6 +4,8 @@
  * kernel before it is acknowledged. Outbound, every message comes from the kernel:
  * clean sessions through the node's live fan-out, persistent sessions through their
  * own consumer groups, shared subscriptions through their clustering groups.
+ * Gateway nodes over one kernel share sessions, retained messages and wills; each
+ * client id is held by one node at a time (session-owners.ts).
  */
 import type { KernelClient, Producer } from '../../kernel/index.js';
 import type { Logger } from 'pino';
@@ -12,12 +14,13 @@ import type { MqttLimits } from './config.js';
 import type { Connection } from './connection.js';
 import { dispatchDeferred } from './commands/index.js';
 import { NodeFanout } from './fanout.js';
-import { KernelReader } from './kernel-reader.js';
+import { KernelReader, type KernelReaderOptions } from './kernel-reader.js';
 import { Publisher } from './publisher.js';
 import { ReasonCode } from './reason-codes.js';
 import { RetainedStore } from './retained.js';
 import type { Session, Subscription } from './session.js';
 import { SessionDelivery } from './session-delivery.js';
+import { SessionOwners } from './session-owners.js';
 import { SessionManager } from './sessions.js';
 import { SharedSubscriptions } from './shared-delivery.js';
 import { nodeGroupName, sessionGroupName } from './shared-subs.js';
@@ -43,6 +46,9 @@ export interface GatewayStats {
   inboundPeakPending: number;
 }
 
+/** how long a CONNECT waits for the node that held its client id to hand the session over */
+const HANDOVER_TIMEOUT_MS = 3_000;
+
 /** table records older than this are written again, ahead of kernel retention */
 const TABLE_REFRESH_AGE_MS = 6 * 3600_000;
 
@@ -58,6 +64,7 @@ export class MqttGateway {
   readonly fanout: NodeFanout;
   readonly sessionDelivery: SessionDelivery;
   readonly shared: SharedSubscriptions;
+  readonly owners: SessionOwners;
   private readonly byClientId = new Map<string, Connection>();
   private readonly locks = new Map<string, Promise<void>>();
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -70,26 +77,40 @@ export class MqttGateway {
     this.publisher = new Publisher(this.producer, this.retained, this.watch);
     this.wills = new WillService({ kernel, nodeId, logger, publisher: this.publisher });
     this.fanout = new NodeFanout((deliver) => this.reader(nodeGroupName(nodeId), false, deliver));
-    this.sessionDelivery = new SessionDelivery((session, deliver) => this.reader(sessionGroupName(session.clientId), true, deliver, () => session.outbound.whenCapacity()), limits.sessionMaxMessages);
+    this.sessionDelivery = new SessionDelivery(
+      (session, deliver) =>
+        this.reader(sessionGroupName(session.clientId), true, deliver, {
+          gate: () => session.outbound.whenCapacity(),
+          onCommit: (topic, queueId, offset) => session.outbound.committed(topic, queueId, offset),
+          // a stale owner's commits are refused
+          mayCommit: () => !session.handedOver && (session.releasing || this.owners.holds(session.clientId, session.epoch)),
+        }),
+      limits.sessionMaxMessages,
+    );
+    this.owners = new SessionOwners({ kernel, nodeId, logger, lost: (clientId, by) => void this.lostOwnership(clientId, by.epoch) });
     this.shared = new SharedSubscriptions({ kernel, nodeId, watch: this.watch, limits, logger });
     this.sessions = new SessionManager({
       kernel, nodeId, logger, limits, stats: this.stats,
       hooks: {
         restored: (session) => this.register(session, [...session.subscriptions.values()], session.disconnectedAt ?? Date.now()),
         ended: (session) => this.sessionEnded(session),
+        handedOver: (session) => this.sessionHandedOver(session),
+        holds: (session) => this.owners.holds(session.clientId, session.epoch),
+        epochOf: (clientId) => this.owners.get(clientId)?.epoch ?? 0,
       },
     });
   }
 
-  private reader(group: string, committed: boolean, deliver: ConstructorParameters<typeof KernelReader>[0]['deliver'], gate?: () => Promise<void>): KernelReader {
+  private reader(group: string, committed: boolean, deliver: KernelReaderOptions['deliver'], extra: Pick<KernelReaderOptions, 'gate' | 'onCommit' | 'mayCommit'> = {}): KernelReader {
     const batchSize = committed ? this.limits.sessionPullBatchSize : this.limits.pullBatchSize;
-    return new KernelReader({ kernel: this.kernel, group, committed, watch: this.watch, batchSize, suspendMs: this.limits.pullSuspendMs, deliver, gate, logger: this.logger });
+    return new KernelReader({ kernel: this.kernel, group, committed, watch: this.watch, batchSize, suspendMs: this.limits.pullSuspendMs, deliver, ...extra, logger: this.logger });
   }
 
   async start(): Promise<void> {
     await this.watch.start();
     await this.retained.open();
     this.fanout.start();
+    await this.owners.open();
     await this.sessions.open();
     await this.wills.open();
     this.refreshTimer = setInterval(() => void this.refreshTables(), 3600_000);
@@ -112,6 +133,7 @@ export class MqttGateway {
     await this.wills.close();
     await this.sessions.close();
     await this.retained.close();
+    await this.owners.close();
     this.watch.stop();
     await this.producer.shutdown();
   }
@@ -189,6 +211,45 @@ export class MqttGateway {
     this.shared.removeSession(session);
     await this.sessionDelivery.end(session);
     await this.wills.sessionEnded(session.clientId);
+    await this.owners.release(session.clientId, session.epoch);
+  }
+
+  private async sessionHandedOver(session: Session): Promise<void> {
+    this.fanout.removeSession(session);
+    this.shared.removeSession(session);
+    session.outbound.detach();
+    await this.sessionDelivery.end(session);
+  }
+
+  /**
+   * CONNECT: claims the client id cluster-wide. When another node held it, waits for
+   * that node to hand it over (session-owners.ts), then reads the session tables up to
+   * date; a node that does not answer in time is taken over anyway.
+   */
+  async claim(clientId: string): Promise<number> {
+    const { epoch, previous } = await this.owners.claim(clientId);
+    if (previous && previous.node !== this.nodeId) {
+      const released = await this.owners.waitReleased(clientId, epoch, HANDOVER_TIMEOUT_MS);
+      if (!released) this.logger.warn({ clientId, from: previous.node }, 'mqtt: the previous node did not hand the session over in time; taking it over');
+      await this.sessions.sync();
+    }
+    return epoch;
+  }
+
+  /** another node claimed a client id held here: close its connection (v5: 0x8E), hand the session over, release */
+  private lostOwnership(clientId: string, epoch: number): Promise<void> {
+    return this.exclusive(clientId, async () => {
+      const owner = this.owners.get(clientId);
+      if (owner && owner.node === this.nodeId) return; // claimed here again meanwhile
+      const conn = this.byClientId.get(clientId);
+      if (conn) {
+        conn.disconnect(ReasonCode.SessionTakenOver, 'the session was taken over on another gateway node');
+        await conn.closed;
+      }
+      const session = this.sessions.get(clientId);
+      if (session) await this.sessions.handOver(session);
+      await this.owners.released(clientId, epoch);
+    }).catch((err: unknown) => this.logger.warn({ err, clientId }, 'mqtt: handing a session over failed'));
   }
 
   /** every connection ends here exactly once */
@@ -214,6 +275,7 @@ export class MqttGateway {
     try {
       await this.retained.refresh(TABLE_REFRESH_AGE_MS);
       await this.sessions.refresh(TABLE_REFRESH_AGE_MS);
+      await this.owners.refresh(TABLE_REFRESH_AGE_MS);
     } catch (err) {
       this.logger.warn({ err }, 'mqtt: refreshing the retained and session tables failed');
     }

@@ -5,6 +5,7 @@
  */
 import type { AdapterFactory, ProtocolAdapter } from '../adapter.js';
 import { type MqttAdapterConfig, defaultMqttConfig, resolveLimits } from './config.js';
+import { mqttConnectionDirectory, mqttRetainedAdmin } from './connections.js';
 import { MqttGateway } from './gateway.js';
 import { Listeners } from './listeners.js';
 import { registerMqttMetrics } from './metrics.js';
@@ -64,5 +65,7 @@ export const createMqttAdapter: AdapterFactory<MqttAdapterConfig> = (context, co
     addresses() {
       return listeners.addresses();
     },
+    clientConnections: mqttConnectionDirectory(gateway),
+    retained: mqttRetainedAdmin(gateway),
   };
 };

@@ -48,6 +48,10 @@ export interface KernelReaderOptions {
   deliver: Deliver;
   /** resolves when more may be delivered */
   gate?: () => Promise<void>;
+  /** committed mode: an offset was committed (everything below it is settled) */
+  onCommit?: (topic: string, queueId: number, offset: number) => void;
+  /** committed mode: false refuses commits (the session was taken over on another node) */
+  mayCommit?: () => boolean;
   logger: Logger;
 }
 
@@ -310,11 +314,17 @@ export class KernelReader {
 
   private async commit(tail: Tail): Promise<void> {
     if (!this.o.committed || tail.dispatchedThrough < 0) return;
+    if (this.o.mayCommit && !this.o.mayCommit()) return;
     let offset = tail.dispatchedThrough;
     for (const p of tail.pending) if (p < offset) offset = p;
     if (offset === tail.lastCommitted) return;
     tail.lastCommitted = offset;
-    await this.consumer.commit(tail.topic, tail.queueId, offset).catch((err: unknown) => this.o.logger.warn({ err, group: this.o.group }, 'mqtt offset commit failed'));
+    try {
+      await this.consumer.commit(tail.topic, tail.queueId, offset);
+      this.o.onCommit?.(tail.topic, tail.queueId, offset);
+    } catch (err) {
+      this.o.logger.warn({ err, group: this.o.group }, 'mqtt offset commit failed');
+    }
   }
 }
 

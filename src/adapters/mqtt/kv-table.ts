@@ -39,7 +39,7 @@ export interface KvTableOptions<V> {
   logger: Logger;
   /** keep reading after the replay (other nodes write too) */
   follow: boolean;
-  onChange?: (key: string, value: V | undefined) => void;
+  onChange?: (key: string, value: V | undefined, previous: V | undefined) => void;
   suspendMs?: number;
 }
 
@@ -104,12 +104,30 @@ export class KvTable<V> {
     this.remove(key, result.queueId, result.queueOffset);
   }
 
+  /**
+   * Reads what other nodes wrote up to now (a followed table's tail may lag): after
+   * this, every record stored before the call is applied.
+   */
+  async sync(): Promise<void> {
+    const stats = await this.o.kernel.admin.topicStats(this.o.topic);
+    for (const q of stats?.queues ?? []) {
+      let offset = this.positions.get(q.queueId) ?? q.minOffset;
+      while (offset < q.maxOffset) {
+        const result = await this.consumer.pull({ topic: this.o.topic, queueId: q.queueId, offset, maxMessages: 256 });
+        for (const record of result.messages) this.apply(record);
+        if (result.nextBeginOffset <= offset) break;
+        offset = result.nextBeginOffset;
+      }
+    }
+  }
+
   /** writes again the live records older than `maxAgeMs`, ahead of kernel retention */
-  async refresh(maxAgeMs: number): Promise<number> {
+  async refresh(maxAgeMs: number, only?: (key: string, value: V) => boolean): Promise<number> {
     const cutoff = Date.now() - maxAgeMs;
     let n = 0;
     for (const [key, entry] of [...this.entries]) {
       if (entry.writtenAt >= cutoff || this.entries.get(key) !== entry) continue;
+      if (only && !only(key, entry.value)) continue;
       await this.put(key, entry.value);
       n++;
     }
@@ -167,13 +185,15 @@ export class KvTable<V> {
 
   private set(key: string, value: V, queueId: number, queueOffset: number, writtenAt: number): void {
     if (!this.isNewer(key, queueId, queueOffset)) return;
+    const previous = this.entries.get(key)?.value;
     this.entries.set(key, { value, queueId, queueOffset, writtenAt });
-    this.o.onChange?.(key, value);
+    this.o.onChange?.(key, value, previous);
   }
 
   private remove(key: string, queueId: number, queueOffset: number): void {
     if (!this.isNewer(key, queueId, queueOffset)) return;
-    if (this.entries.delete(key)) this.o.onChange?.(key, undefined);
+    const previous = this.entries.get(key)?.value;
+    if (this.entries.delete(key)) this.o.onChange?.(key, undefined, previous);
   }
 }
 

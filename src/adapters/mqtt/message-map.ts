@@ -143,23 +143,25 @@ function parseQoS(value: string | undefined): QoS {
 
 function userPropertiesOf(message: Message): UserProperties | undefined {
   const props = message.properties ?? {};
-  const user: UserProperties = {};
-  let any = false;
-  const add = (name: string, value: string): void => {
-    const prev = user[name];
-    user[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-    any = true;
-  };
+  let user: UserProperties | undefined;
   const ordered = props[MqttProperty.UserProperties];
   if (ordered !== undefined) {
-    for (const [name, value] of parsePairs(ordered)) add(name, value);
+    for (const [name, value] of parsePairs(ordered)) user = addUserProperty(user, name, value);
   } else {
-    for (const [name, value] of Object.entries(props)) {
-      if (!name.startsWith(MQTT_PREFIX)) add(name, value);
+    // the common case: only mqtt.* properties, nothing allocated
+    for (const name in props) {
+      if (!name.startsWith(MQTT_PREFIX)) user = addUserProperty(user, name, props[name]!);
     }
   }
-  if (message.keys && message.keys.length > 0) add(KEYS_PROPERTY, message.keys.join(' '));
-  return any ? user : undefined;
+  if (message.keys && message.keys.length > 0) user = addUserProperty(user, KEYS_PROPERTY, message.keys.join(' '));
+  return user;
+}
+
+function addUserProperty(user: UserProperties | undefined, name: string, value: string): UserProperties {
+  const out = user ?? {};
+  const prev = out[name];
+  out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  return out;
 }
 
 function parsePairs(json: string): Array<[string, string]> {

@@ -8,7 +8,10 @@
  *
  * A persistent session keeps its in-flight messages across a reconnect and sends them
  * again with their original identifiers and DUP set, PUBREL for those past PUBREC
- * [MQTT-4.4.0-1].
+ * [MQTT-4.4.0-1]. With `durability` set (a persistent session), each QoS 2 message
+ * read from the kernel has its identifier and stage journaled before the packet goes
+ * out, and after a restart (`restore`) the same kernel message, read again, resumes
+ * its exchange where it was instead of starting a new one.
  */
 import type { QoS } from 'mqtt-packet';
 import type { OutboundMessage } from './message-map.js';
@@ -22,6 +25,30 @@ export interface Delivery {
   subscriptionIds?: number[];
   /** called once: true when delivered (acknowledged, or written for QoS 0), false when dropped */
   settle?: (delivered: boolean) => void;
+  /** where the kernel stored it (a persistent session's own reads): names it across a restart */
+  origin?: Origin;
+}
+
+export interface Origin {
+  topic: string;
+  queueId: number;
+  offset: number;
+}
+
+/** a journaled QoS 2 exchange: the id a kernel message was sent with and how far it got */
+export interface Qos2Entry extends Origin {
+  id: number;
+  /** PUBLISH sent, PUBREL sent, or PUBCOMP received (kept until the offset is committed past it) */
+  stage: 'publish' | 'release' | 'complete';
+}
+
+/** journals the session's QoS 2 state (qos2-journal.ts); resolves once stored */
+export interface Qos2Durability {
+  changed(): Promise<void>;
+}
+
+function originKey(o: Origin): string {
+  return `${o.topic}\u0000${o.queueId}\u0000${o.offset}`;
 }
 
 /** what the outbound side needs from the connection it is attached to */
@@ -38,6 +65,8 @@ interface Inflight {
   delivery: Delivery;
   /** waiting for PUBACK/PUBREC ("publish") or PUBCOMP ("release") */
   stage: 'publish' | 'release';
+  /** false while its journal entry is being written: nothing is sent for it yet */
+  ready: boolean;
 }
 
 export interface OutboundStats {
@@ -55,6 +84,13 @@ export class Outbound {
   private queueHead = 0;
   private nextId = 1;
   private capacityWaiters: Array<() => void> = [];
+  durability: Qos2Durability | undefined;
+  /** journaled exchanges from before a restart, waiting for their kernel message to be read again */
+  private readonly restored = new Map<string, Qos2Entry>();
+  /** completed exchanges whose offset is not committed yet: read again, they are not sent */
+  private readonly completed = new Map<string, Qos2Entry>();
+  /** ids held by restored exchanges */
+  private readonly reserved = new Set<number>();
 
   constructor(private readonly options: { maxInflight: number; maxQueued: number; stats: OutboundStats }) {}
 
@@ -75,6 +111,7 @@ export class Outbound {
     this.window = Math.max(1, Math.min(sink.receiveMaximum, this.options.maxInflight));
     // [MQTT-4.4.0-1] unacknowledged PUBLISH again with DUP and the same id, PUBREL for released ones
     for (const [id, entry] of this.inflight) {
+      if (!entry.ready) continue;
       if (entry.stage === 'release') sink.sendPubrel(id);
       else if (!sink.sendPublish(entry.delivery, id, true)) this.complete(id);
     }
@@ -88,6 +125,7 @@ export class Outbound {
   /** false when it was dropped (queue full, or QoS 0 while detached or backlogged) */
   deliver(delivery: Delivery): boolean {
     const sink = this.sink;
+    if (delivery.origin && (this.restored.size > 0 || this.completed.size > 0) && this.resume(delivery)) return true;
     if (delivery.qos === 0) {
       if (!sink || sink.backlogBytes > MAX_BACKLOG_BYTES) return this.drop(delivery);
       sink.sendPublish(delivery, undefined, false);
@@ -128,7 +166,20 @@ export class Outbound {
       this.complete(id);
       return true;
     }
+    if (entry.stage === 'release') {
+      this.sink?.sendPubrel(id);
+      return true;
+    }
     entry.stage = 'release';
+    if (this.durable(entry.delivery)) {
+      // journaled before PUBREL: after a restart the message must never be published again
+      entry.ready = false;
+      this.durability!.changed().catch(() => undefined).then(() => {
+        entry.ready = true;
+        if (this.inflight.get(id) === entry) this.sink?.sendPubrel(id);
+      });
+      return true;
+    }
     this.sink?.sendPubrel(id); // [MQTT-4.3.3-4]
     return true;
   }
@@ -142,6 +193,9 @@ export class Outbound {
 
   /** the session ends: every pending delivery is settled as not delivered */
   abort(): void {
+    this.restored.clear();
+    this.completed.clear();
+    this.reserved.clear();
     const pending = [...this.inflight.values()].map((e) => e.delivery).concat(this.queue.slice(this.queueHead));
     this.inflight.clear();
     this.queue.length = 0;
@@ -155,7 +209,18 @@ export class Outbound {
 
   private send(sink: OutboundSink, delivery: Delivery): void {
     const id = this.allocateId();
-    this.inflight.set(id, { delivery, stage: 'publish' });
+    const entry: Inflight = { delivery, stage: 'publish', ready: true };
+    this.inflight.set(id, entry);
+    if (this.durable(delivery)) {
+      entry.ready = false;
+      // a failed journal write costs exactly-once across a restart, not the delivery
+      this.durability!.changed().catch(() => undefined).then(() => {
+        entry.ready = true;
+        if (this.inflight.get(id) !== entry || !this.sink) return;
+        if (!this.sink.sendPublish(delivery, id, false)) this.complete(id);
+      });
+      return;
+    }
     if (!sink.sendPublish(delivery, id, false)) this.complete(id);
   }
 
@@ -163,8 +228,72 @@ export class Outbound {
     const entry = this.inflight.get(id);
     if (!entry) return;
     this.inflight.delete(id);
+    if (this.durable(entry.delivery)) {
+      const origin = entry.delivery.origin!;
+      this.completed.set(originKey(origin), { ...pick(origin), id, stage: 'complete' });
+      this.durability!.changed().catch(() => undefined);
+    }
     entry.delivery.settle?.(true);
     this.pump();
+  }
+
+  private durable(delivery: Delivery): boolean {
+    return this.durability !== undefined && delivery.qos === 2 && delivery.origin !== undefined;
+  }
+
+  /** the QoS 2 exchanges to journal */
+  qos2Entries(): Qos2Entry[] {
+    const entries: Qos2Entry[] = [...this.restored.values(), ...this.completed.values()];
+    for (const [id, e] of this.inflight) {
+      if (this.durable(e.delivery)) entries.push({ ...pick(e.delivery.origin!), id, stage: e.stage });
+    }
+    return entries;
+  }
+
+  /** journaled exchanges read back after a restart */
+  restore(entries: Qos2Entry[]): void {
+    for (const e of entries) {
+      const key = originKey(e);
+      if (e.stage === 'complete') {
+        this.completed.set(key, e);
+        continue;
+      }
+      this.restored.set(key, e);
+      this.reserved.add(e.id);
+    }
+  }
+
+  /** the session's kernel reader committed `offset` on a queue: completed exchanges below it are forgotten */
+  committed(topic: string, queueId: number, offset: number): void {
+    let changed = false;
+    for (const [key, e] of this.completed) {
+      if (e.topic === topic && e.queueId === queueId && e.offset < offset) {
+        this.completed.delete(key);
+        changed = true;
+      }
+    }
+    if (changed) this.durability?.changed().catch(() => undefined);
+  }
+
+  /** a kernel message read again after a restart: resume its journaled exchange */
+  private resume(delivery: Delivery): boolean {
+    const key = originKey(delivery.origin!);
+    if (this.completed.has(key)) {
+      delivery.settle?.(true);
+      return true;
+    }
+    const entry = this.restored.get(key);
+    if (!entry) return false;
+    this.restored.delete(key);
+    this.reserved.delete(entry.id);
+    if (this.inflight.has(entry.id)) return false;
+    const stage = entry.stage === 'release' ? 'release' : 'publish';
+    this.inflight.set(entry.id, { delivery: { ...delivery, qos: 2 }, stage, ready: true });
+    const sink = this.sink;
+    if (!sink) return true;
+    if (stage === 'release') sink.sendPubrel(entry.id);
+    else if (!sink.sendPublish({ ...delivery, qos: 2 }, entry.id, true)) this.complete(entry.id);
+    return true;
   }
 
   private pump(): void {
@@ -202,8 +331,12 @@ export class Outbound {
     for (let i = 0; i < 65_535; i++) {
       const id = this.nextId;
       this.nextId = this.nextId >= 65_535 ? 1 : this.nextId + 1;
-      if (!this.inflight.has(id)) return id;
+      if (!this.inflight.has(id) && !this.reserved.has(id)) return id;
     }
     throw new Error('no free packet identifier'); // unreachable: the window is at most 65535
   }
+}
+
+function pick(o: Origin): Origin {
+  return { topic: o.topic, queueId: o.queueId, offset: o.offset };
 }

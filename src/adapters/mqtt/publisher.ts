@@ -11,7 +11,7 @@ import type { Message, Producer, SendResult } from '../../kernel/index.js';
 import type { IPublishPacket, QoS } from 'mqtt-packet';
 import { publishToMessage } from './message-map.js';
 import type { RetainedStore } from './retained.js';
-import { kernelAddressOf } from './topic-map.js';
+import { type KernelAddress, kernelAddressOf } from './topic-map.js';
 import type { TopicWatch } from './topic-watch.js';
 
 export interface PublishRequest {
@@ -31,6 +31,8 @@ interface Batch {
 
 const MAX_BATCH_MESSAGES = 128;
 const MAX_BATCH_BYTES = 1024 * 1024;
+/** MQTT topics whose kernel address is remembered (a client publishes to few topics, many times) */
+const MAX_CACHED_ADDRESSES = 10_000;
 
 export class Publisher {
   private readonly batches = new Map<string, Batch>();
@@ -39,6 +41,7 @@ export class Publisher {
   private readonly known = new Set<string>();
   /** the first send to a topic not known yet: later sends wait for it, so auto-creation cannot reorder them */
   private readonly creating = new Map<string, Promise<unknown>>();
+  private readonly addresses = new Map<string, KernelAddress>();
 
   constructor(private readonly producer: Producer, private readonly retained: RetainedStore, private readonly watch: TopicWatch) {}
 
@@ -47,7 +50,7 @@ export class Publisher {
     let sent: Promise<SendResult>;
     let retainedWrite: Promise<void> | undefined;
     try {
-      const address = kernelAddressOf(req.topic);
+      const address = this.addressOf(req.topic);
       const message = publishToMessage(req, { clientId: req.clientId, now: Date.now(), address });
       sent = this.send(message);
       // issued right after the send, so one client's retained writes keep its publish order
@@ -58,6 +61,16 @@ export class Publisher {
     }
     if (!retainedWrite) return sent;
     return Promise.all([sent, retainedWrite]).then(([result]) => result);
+  }
+
+  /** kernelAddressOf, remembered; the address objects are only read */
+  private addressOf(topic: string): KernelAddress {
+    let address = this.addresses.get(topic);
+    if (address) return address;
+    address = kernelAddressOf(topic);
+    if (this.addresses.size >= MAX_CACHED_ADDRESSES) this.addresses.clear();
+    this.addresses.set(topic, address);
+    return address;
   }
 
   private send(message: Message): Promise<SendResult> {

@@ -54,6 +54,11 @@ export class RetainedStore {
     return this.table.refresh(maxAgeMs);
   }
 
+  /** reads what other gateway nodes retained up to now (before a SUBSCRIBE sends the matching ones) */
+  sync(): Promise<void> {
+    return this.table.sync();
+  }
+
   /** `message` is the kernel form of a retained PUBLISH on `mqttTopic` */
   set(mqttTopic: string, message: Message): Promise<void> {
     if (message.body.length === 0) return this.table.delete(mqttTopic);
@@ -75,7 +80,8 @@ export class RetainedStore {
     return out;
   }
 
-  private topicsMatching(filter: string): string[] {
+  /** the MQTT topics with a retained message matching `filter`, expired or not (admin views) */
+  topicsMatching(filter: string): string[] {
     const found: string[] = [];
     const levels = filter.split('/');
     const walk = (node: TopicNode, i: number): void => {

@@ -68,6 +68,7 @@ export class SessionDelivery {
     const delivery = deliveryFor(session.clientId, out, subs);
     if (!delivery) return false;
     delivery.settle = () => done();
+    if (delivery.qos === 2) delivery.origin = { topic: message.topic, queueId: message.queueId, offset: message.queueOffset };
     session.outbound.deliver(delivery);
     return true;
   }

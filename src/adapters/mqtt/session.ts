@@ -36,12 +36,20 @@ export class Session {
   readonly outbound: Outbound;
   /** inbound QoS 2: packet id → its store, until PUBREL (method B of [MQTT-4.3.3-2]) */
   readonly awaitingRelease = new Map<number, Promise<void>>();
+  /** of those, the ids whose message is stored: what the QoS 2 journal keeps for a persistent session */
+  readonly storedAwaitingRelease = new Set<number>();
   connection: Connection | undefined;
   /** seconds; NEVER_EXPIRES for v3.1.1 persistent sessions */
   expiryInterval: number;
   /** epoch ms of the last disconnect, while disconnected */
   disconnectedAt: number | undefined;
   ended = false;
+  /** the epoch of this node's claim on the client id (session-owners.ts) */
+  epoch = 0;
+  /** another gateway node claimed the session: its reader makes a last commit, then stops */
+  releasing = false;
+  /** another gateway node took the session over: this node no longer writes it */
+  handedOver = false;
 
   constructor(
     readonly clientId: string,

@@ -37,7 +37,19 @@ export class WillService {
   published = 0;
 
   constructor(private readonly o: { kernel: KernelClient; nodeId: string; logger: Logger; publisher: Publisher }) {
-    this.table = new KvTable<WillRecord>({ kernel: o.kernel, topic: WILLS_TOPIC, group: `mqtt-wills-${o.nodeId}`, logger: o.logger, follow: false, codec: { encode: (r) => ({ body: Buffer.from(JSON.stringify(r)), contentType: 'application/json' }), decode } });
+    // followed: a client that connects again on another node replaces (or removes) the will held here
+    this.table = new KvTable<WillRecord>({
+      kernel: o.kernel,
+      topic: WILLS_TOPIC,
+      group: `mqtt-wills-${o.nodeId}`,
+      logger: o.logger,
+      follow: true,
+      suspendMs: 1_000,
+      codec: { encode: (r) => ({ body: Buffer.from(JSON.stringify(r)), contentType: 'application/json' }), decode },
+      onChange: (clientId, record) => {
+        if (!record || record.node !== o.nodeId) this.cancel(clientId);
+      },
+    });
   }
 
   get pending(): number {
@@ -111,7 +123,7 @@ export class WillService {
   private async fire(clientId: string): Promise<void> {
     this.cancel(clientId);
     const record = this.table.get(clientId);
-    if (!record) return;
+    if (!record || record.node !== this.o.nodeId) return;
     try {
       const { correlationData, ...props } = record.properties ?? {};
       const properties = record.properties ? { ...props, ...(correlationData !== undefined ? { correlationData: Buffer.from(correlationData, 'base64') } : {}) } : undefined;

@@ -12,6 +12,7 @@ import { authenticateConnect, mayPublish } from '../hooks.js';
 import { connackReturnCodeV3, ReasonCode } from '../reason-codes.js';
 import { NEVER_EXPIRES } from '../session.js';
 import { kernelAddressOf } from '../topic-map.js';
+import { OutboundTopicAliases } from '../topic-alias-out.js';
 import { topicNameProblem } from '../topic-filter.js';
 
 class ConnectRefused extends Error {
@@ -54,12 +55,15 @@ async function connect(conn: Connection, packet: IConnectPacket): Promise<void> 
   conn.clientId = clientId;
   conn.receiveMaximum = props.receiveMaximum ?? 65_535;
   conn.clientMaxPacketSize = props.maximumPacketSize;
+  if (v5 && props.topicAliasMaximum) conn.outboundAliases = new OutboundTopicAliases(props.topicAliasMaximum);
 
   await gw.exclusive(clientId, async () => {
     await gw.takeOver(conn); // [MQTT-3.1.4-2] (v5 [MQTT-3.1.4-3])
     if (conn.isClosed()) return;
     const requestedExpiry = v5 ? (props.sessionExpiryInterval ?? 0) : packet.clean ? 0 : NEVER_EXPIRES;
-    const { session, present } = await gw.sessions.connect({ clientId, cleanStart: packet.clean !== false, expiryInterval: requestedExpiry });
+    const epoch = await gw.claim(clientId); // a connection on another node is closed, its session handed over
+    if (conn.isClosed()) return;
+    const { session, present } = await gw.sessions.connect({ clientId, cleanStart: packet.clean !== false, expiryInterval: requestedExpiry, epoch });
     if (conn.isClosed()) {
       await gw.sessions.disconnected(session);
       return;

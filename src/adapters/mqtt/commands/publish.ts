@@ -3,7 +3,8 @@
  * kernel → acknowledge. PUBACK / PUBREC leave only after the kernel stored the
  * message (DESIGN.md §5), in the order the PUBLISH packets arrived. A QoS 2 PUBLISH
  * is stored once; its packet identifier is remembered until PUBREL, so a DUP
- * retransmission only repeats PUBREC [MQTT-4.3.3-2].
+ * retransmission only repeats PUBREC [MQTT-4.3.3-2], also after a server restart for
+ * a persistent session (the id is journaled in the kernel before PUBREC).
  */
 import type { IPublishPacket } from 'mqtt-packet';
 import type { Connection } from '../connection.js';
@@ -27,6 +28,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   }
   if (packet.qos > 0) checkReceiveMaximum(conn, packet);
   gw.stats.messagesIn++;
+  conn.messagesIn++;
 
   // QoS 2 retransmission of a PUBLISH not yet released: acknowledge again, store nothing
   if (packet.qos === 2) {
@@ -46,9 +48,15 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   }
   if (packet.qos === 2) {
     const id = packet.messageId!;
-    const remembered = stored.then(() => undefined);
+    // a persistent session journals the id before PUBREC (qos2-journal.ts)
+    const remembered = stored.then(() => gw.sessions.received(session, id));
     remembered.catch(() => session.awaitingRelease.delete(id));
     session.awaitingRelease.set(id, remembered);
+    stored = remembered;
+  }
+  if (packet.qos === 0) {
+    conn.inbound.trackUnanswered(stored, (error) => answer(conn, packet, error));
+    return;
   }
   if (packet.qos === 1) conn.unackedQoS1++;
   conn.inbound.track(stored, (r) => {

@@ -16,8 +16,12 @@ export function handlePubrel(conn: Connection, packet: IPubrelPacket): void {
     return;
   }
   // a PUBREL that overtakes its own PUBREC is answered after it, in order
-  conn.inbound.track(stored, () => {
-    session.awaitingRelease.delete(id);
+  // and the id is forgotten in the journal of a persistent session before PUBCOMP
+  const released = stored.then(
+    () => conn.gateway.sessions.released(session, id),
+    () => conn.gateway.sessions.released(session, id),
+  );
+  conn.inbound.track(released, () => {
     if (conn.state !== 'closed') conn.write({ cmd: 'pubcomp', messageId: id });
   });
 }

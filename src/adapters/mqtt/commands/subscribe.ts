@@ -60,7 +60,8 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
     accepted.push({ sub, isNew: !session.subscriptions.has(sub.filter) });
   }
 
-  const applied = accepted.length > 0 ? gw.subscribe(session, accepted.map((a) => a.sub)) : Promise.resolve();
+  const wantsRetained = accepted.some(({ sub, isNew }) => !sub.shared && sub.rh !== 2 && !(sub.rh === 1 && !isNew));
+  const applied = accepted.length > 0 ? Promise.all([gw.subscribe(session, accepted.map((a) => a.sub)), wantsRetained ? gw.retained.sync().catch(() => undefined) : undefined]).then(() => undefined) : Promise.resolve();
   conn.inbound.track(applied, (result) => {
     if (conn.state === 'closed') return;
     if (!result.ok) {
