@@ -20,6 +20,7 @@ import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { Broker } from '../kernel/broker/broker.js';
 import { DefaultKernelClient } from '../kernel/client/kernel-client.js';
+import { isKernelError, KernelErrorCode } from '../kernel/errors.js';
 import { startBrokerServer } from '../cluster/broker-server/broker-server.js';
 import { startNameServer } from '../cluster/nameserver/nameserver.js';
 import { RemoteBrokerApi } from '../cluster/remote-broker-api.js';
@@ -293,16 +294,43 @@ export async function startGatewayRole(config: Config, options: RoleOptions = {}
     await api.close();
     throw err;
   });
-  const server = await startEmbedded(config, {
+  const start = (): Promise<RunningServer> => startEmbedded(config, {
     ...options,
-    kernel: async () => ({ client: new DefaultKernelClient(api, (err) => log.warn({ err }, 'kernel client error')), close: () => api.close() }),
+    // the adapters' system topics stay open after a failed start: the client must outlive it
+    kernel: async () => ({ client: new DefaultKernelClient(api, (err) => log.warn({ err }, 'kernel client error')), close: async () => undefined }),
     clusterStatus: () => gatherClusterStatus({ client: api.view.client, nameServers: nameServerList(c.nameServers), clusterName: c.name, timeoutMs: t.requestTimeoutMs }),
-  }).catch(async (err: unknown) => {
+  });
+  const server = await retryWhileUnavailable(start, CLUSTER_WAIT_MS, log).catch(async (err: unknown) => {
     await api.close();
     throw err;
   });
-  const listeners = Object.fromEntries(server.addresses.map((a) => [a.name, a.url]));
-  return { role: 'gateway', listeners, server, stop: () => server.stop() };
+  let stopped: Promise<void> | undefined;
+  const running: RunningServer = { ...server, stop: () => (stopped ??= server.stop().finally(() => api.close())) };
+  const listeners = Object.fromEntries(running.addresses.map((a) => [a.name, a.url]));
+  return { role: 'gateway', listeners, server: running, stop: () => running.stop() };
+}
+
+/**
+ * A master can be up yet take no write for a moment (a SYNC_MASTER whose slave has not
+ * reported since it restarted, a controller-mode master before its lease): the adapters'
+ * start-up writes then fail with a retriable ServiceUnavailable, and the gateway tries again.
+ */
+async function retryWhileUnavailable<T>(start: () => Promise<T>, timeoutMs: number, log: Logger): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!causedByUnavailable(err) || Date.now() > deadline) throw err;
+      log.warn({ err }, 'the cluster takes no write yet; starting the adapters again shortly');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+function causedByUnavailable(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) if (isKernelError(e, KernelErrorCode.ServiceUnavailable)) return true;
+  return false;
 }
 
 /** how long a gateway waits for its cluster to have a writable broker group before it gives up */

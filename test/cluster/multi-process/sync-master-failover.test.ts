@@ -67,13 +67,14 @@ test('SIGKILL of a SYNC_MASTER under load: every acknowledged message is on the 
     let master = procs.start('master', masterArgs);
     const slave = procs.start('slave', ['broker', '--broker-name', 'broker-a', '--broker-id', '1', '--role', 'SLAVE', '--namesrv-addr', namesrv,
       '--broker-port', String(slavePort), '--data-dir', path.join(dir, 'a1'), ...FAST]);
+    // started with the brokers: a SYNC_MASTER refuses the gateway's start-up writes until its
+    // slave has reported, and the gateway retries them rather than exiting
+    const gateway = procs.start('gateway', ['gateway', '--namesrv-addr', namesrv, '--http-port', '0', '--no-mqtt-enabled', '--no-stomp-enabled', '--no-rocketmq-enabled', ...FAST]);
     const [masterAddr, slaveAddr] = [await master.address('broker broker-a/0 \\(SYNC_MASTER\\)'), await slave.address('broker broker-a/1 \\(SLAVE\\)')];
 
     api = new RemoteBrokerApi({ nameServers: namesrv.split(';'), ...FAST_REMOTE });
     await waitFor(async () => (await api!.createTopic({ topic: TOPIC, queueCount: 4 }).catch(() => undefined)) !== undefined, 10_000, 'the topic created');
-    // the gateway writes at start (its webhook registry): a SYNC_MASTER takes that once its slave reported
     await waitFor(async () => (await api!.send({ message: { topic: 'warmup', body: Buffer.from('w') } }).catch(() => undefined)) !== undefined, 10_000, 'the slave in sync');
-    const gateway = procs.start('gateway', ['gateway', '--namesrv-addr', namesrv, '--http-port', '0', '--no-mqtt-enabled', '--no-stomp-enabled', '--no-rocketmq-enabled', ...FAST]);
     const httpAddr = await gateway.address('http');
 
     const history = new History();
