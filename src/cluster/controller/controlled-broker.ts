@@ -27,6 +27,7 @@ import { ResponseError } from '../remoting/request-dispatcher.js';
 import { TcpTransport } from '../remoting/tcp-transport.js';
 import { KERNEL_CODE_FIELD } from '../broker-server/kernel-errors.js';
 import { KernelErrorCode } from '../../kernel/errors.js';
+import { isSystemTopic, topicNameProblem } from '../../kernel/broker/topic-names.js';
 import { EpochFile, truncationPoint } from '../replication/epoch-file.js';
 import { HaMaster } from '../replication/ha-master.js';
 import { HaSlave } from '../replication/ha-slave.js';
@@ -194,6 +195,13 @@ export class ControlledBroker {
     const o = this.o;
     const epoch = info.masterEpoch;
     const broker = await o.openBroker(false);
+    let adopted: string[];
+    try {
+      adopted = await adoptLoggedTopics(broker);
+    } catch (err) {
+      await broker.close();
+      throw err;
+    }
     const start = broker.store.commitLogMaxOffset;
     this.epochs.append(epoch, start);
     let ha: HaMaster;
@@ -236,7 +244,7 @@ export class ControlledBroker {
       await broker.close();
       throw err;
     }
-    o.onRoleChange?.('master', epoch, { startOffset: start, syncStateSet: info.syncStateSet });
+    o.onRoleChange?.('master', epoch, { startOffset: start, syncStateSet: info.syncStateSet, ...(adopted.length > 0 ? { topicsFromLog: adopted } : {}) });
     return {
       role: 'master', epoch, masterId: o.brokerId, broker,
       tick: (latest) => isr.tick(latest, ha, broker.store.commitLogMaxOffset),
@@ -295,6 +303,29 @@ export class ControlledBroker {
       },
     };
   }
+}
+
+/**
+ * A replica about to take writes gives every topic its log holds a config with at least
+ * the queues the log shows. Records reach a slave through the log at once, topic configs
+ * only with its next metadata sync (slave-sync.ts, on an interval): a slave elected in
+ * between would otherwise auto-create such a topic with the default queue count on the
+ * first send, so producers spread over queues the topic never had, consumers of the old
+ * ones miss what lands there and sharding keys move. Returns the topics it changed.
+ */
+export async function adoptLoggedTopics(broker: Broker): Promise<string[]> {
+  const adopted: string[] = [];
+  for (const topic of broker.store.topics()) {
+    // the store's own topics (schedule, transactions) have no config to give
+    if (isSystemTopic(topic) || topicNameProblem(topic) !== undefined) continue;
+    const ids = broker.store.queueIds(topic);
+    if (ids.length === 0) continue;
+    const queueCount = Math.max(...ids) + 1;
+    if ((broker.topics.get(topic)?.queueCount ?? 0) >= queueCount) continue;
+    await broker.topics.create({ topic, queueCount });
+    adopted.push(topic);
+  }
+  return adopted;
 }
 
 /**

@@ -36,20 +36,91 @@ export async function replicaInfo(client: RemotingClient, controller: string): P
   return r?.code === 0 && r.body ? JSON.parse(r.body.toString('utf8')) as ReplicaInfo : undefined;
 }
 
-export async function readAll(client: RemotingClient, addr: string, topic: string, queues: number): Promise<Placed[]> {
-  const out: Placed[] = [];
+/** what one broker holds for a topic: its records, and each queue's [minOffset, maxOffset) as the broker reported it */
+export interface QueueContents {
+  records: Placed[];
+  ranges: Array<{ queueId: number; minOffset: number; maxOffset: number }>;
+}
+
+/**
+ * Every record of `topic` on the broker at `addr`, queue by queue. Strict: a queue is
+ * read until its reported maxOffset; a pull that stops short of it (an error code, a
+ * role change closing the connection) throws instead of returning part of the queue, and
+ * so does a topic with more queues than `queues` (unless `moreQueuesOk`): a partial read
+ * never passes for lost messages. A topic the broker does not hold reads as empty.
+ */
+export async function readQueues(client: RemotingClient, addr: string, topic: string, queues: number, o: { moreQueuesOk?: boolean } = {}): Promise<QueueContents> {
+  const records: Placed[] = [];
+  const ranges: QueueContents['ranges'] = [];
   for (let queueId = 0; queueId < queues; queueId++) {
+    let minOffset = 0;
+    let maxOffset = 0;
+    let retries = 0;
     for (let offset = 0; ;) {
       const r = await client.invoke(addr, createRequest({
         code: RequestCode.PULL_MESSAGE,
         header: { consumerGroup: 'reader', topic, queueId, queueOffset: offset, maxMsgNums: 256, sysFlag: 0x4, commitOffset: 0, suspendTimeoutMillis: 0, subscription: '*', subVersion: 0 },
       }));
-      if (r.code !== ResponseCode.SUCCESS) break;
-      for (const rec of decodeRecords(r.body)) out.push({ id: rec.body.toString(), queueId, queueOffset: rec.header.queueOffset });
-      offset = Number(r.extFields.nextBeginOffset);
+      if (r.code === ResponseCode.TOPIC_NOT_EXIST) break;
+      minOffset = Number(r.extFields.minOffset ?? 0);
+      maxOffset = Number(r.extFields.maxOffset ?? 0);
+      const next = Number(r.extFields.nextBeginOffset);
+      if (r.code === ResponseCode.SUCCESS) {
+        for (const rec of decodeRecords(r.body)) records.push({ id: rec.body.toString(), queueId, queueOffset: rec.header.queueOffset });
+        offset = next;
+        retries = 0;
+        continue;
+      }
+      if (offset >= maxOffset && (r.code === ResponseCode.PULL_NOT_FOUND || (r.code === ResponseCode.PULL_OFFSET_MOVED && maxOffset === 0))) break; // read to the end
+      if (offset < minOffset && r.code === ResponseCode.PULL_OFFSET_MOVED) {
+        offset = minOffset;
+        continue;
+      }
+      // entries that hold nothing readable (holes): the reader moves past them
+      if (r.code === ResponseCode.PULL_RETRY_IMMEDIATELY && next > offset) {
+        offset = next;
+        continue;
+      }
+      if (r.code === ResponseCode.PULL_RETRY_IMMEDIATELY && retries++ < 5) continue;
+      throw new Error(`reading ${topic}/${queueId} on ${addr} stopped at offset ${offset} of [${minOffset}, ${maxOffset}): code ${r.code} ${r.remark ?? ''}`);
     }
+    ranges.push({ queueId, minOffset, maxOffset });
   }
-  return out;
+  if (o.moreQueuesOk) return { records, ranges };
+  // a topic with more queues than the caller reads would hide whatever went to the others
+  const beyond = await client.invoke(addr, createRequest({
+    code: RequestCode.PULL_MESSAGE,
+    header: { consumerGroup: 'reader', topic, queueId: queues, queueOffset: 0, maxMsgNums: 1, sysFlag: 0x4, commitOffset: 0, suspendTimeoutMillis: 0, subscription: '*', subVersion: 0 },
+  }));
+  if (beyond.code !== ResponseCode.TOPIC_NOT_EXIST && !(beyond.code === ResponseCode.SYSTEM_ERROR && /illegal/.test(beyond.remark ?? ''))) {
+    throw new Error(`topic ${topic} on ${addr} has more than the ${queues} queues read (queue ${queues} answers code ${beyond.code}, maxOffset ${beyond.extFields.maxOffset})`);
+  }
+  return { records, ranges };
+}
+
+/** readQueues' records, of the first `queues` queues (the topic may have more) */
+export async function readAll(client: RemotingClient, addr: string, topic: string, queues: number): Promise<Placed[]> {
+  return (await readQueues(client, addr, topic, queues, { moreQueuesOk: true })).records;
+}
+
+/**
+ * Why acknowledged messages are not in `stored` (a failure message): for each, what the
+ * broker holds at the queue offset its acknowledgement named: another message (the
+ * offset was handed out twice), an entry the reader skipped (a hole, an unreadable
+ * record), or nothing (past the queue's end: never written there, or cut off).
+ */
+export function explainMissing(missing: Placed[], stored: QueueContents): string {
+  const at = new Map(stored.records.map((p) => [`${p.queueId}/${p.queueOffset}`, p.id]));
+  const range = new Map(stored.ranges.map((r) => [r.queueId, r]));
+  const lines = missing.map((m) => {
+    const holder = at.get(`${m.queueId}/${m.queueOffset}`);
+    const r = range.get(m.queueId);
+    const where = holder !== undefined ? `holds ${holder} instead (the offset went to two messages, or the acknowledgement came from elsewhere)`
+      : r && m.queueOffset < r.maxOffset ? `an entry the reader skipped (hole or unreadable record) below maxOffset ${r.maxOffset}`
+        : `nothing: past the queue's end ${r?.maxOffset ?? 'n/a'}`;
+    return `${m.id} acked at ${m.queueId}/${m.queueOffset}: ${where}`;
+  });
+  return `${lines.slice(0, 30).join('; ')}${lines.length > 30 ? `; ... ${lines.length - 30} more` : ''}; queues: ${JSON.stringify(stored.ranges)}`;
 }
 
 /** a plain SEND_MESSAGE straight to one broker: its response code and remark (-1: no answer) */
