@@ -21,6 +21,8 @@ export interface PublishRequest {
   qos: QoS;
   retain: boolean;
   properties?: IPublishPacket['properties'];
+  /** the kernel message's uniqueId, when the caller journals it (QoS 2 of persistent sessions) */
+  uniqueId?: string;
 }
 
 interface Batch {
@@ -52,6 +54,7 @@ export class Publisher {
     try {
       const address = this.addressOf(req.topic);
       const message = publishToMessage(req, { clientId: req.clientId, now: Date.now(), address });
+      if (req.uniqueId !== undefined) message.uniqueId = req.uniqueId;
       sent = this.send(message);
       // issued right after the send, so one client's retained writes keep its publish order
       if (req.retain) retainedWrite = this.retained.set(req.topic, message);

@@ -2,9 +2,11 @@
  * The QoS 2 state of persistent sessions that must survive a server restart, kept in
  * the kernel topic `$mqtt-qos2` (a KvTable keyed by client id, like the sessions):
  *
- * - inbound: packet identifiers whose PUBLISH is stored and not yet released, so a
- *   PUBLISH sent again (DUP) after a restart is acknowledged, not stored twice
- *   [MQTT-4.3.3-2] (method B: forget the id only at PUBREL);
+ * - inbound: packet identifiers of QoS 2 PUBLISH packets not yet released, each with
+ *   the uniqueId its message is stored with, journaled BEFORE the store: a PUBLISH sent
+ *   again (DUP) after a restart is looked up by that id in the kernel and stored only
+ *   if the server died before storing it, so never twice [MQTT-4.3.3-2] (method B:
+ *   forget the id only at PUBREL);
  * - outbound: the packet identifier given to each kernel message sent at QoS 2 and
  *   its stage (PUBLISH sent, PUBREL sent, completed but its offset not yet committed),
  *   so after a restart the same message goes again with the same id and DUP, or only
@@ -23,8 +25,10 @@ export const QOS2_TOPIC = '$mqtt-qos2';
 
 export interface Qos2Record {
   clientId: string;
-  /** inbound: stored, waiting for PUBREL */
+  /** inbound, journaled after the store by earlier versions: stored, waiting for PUBREL */
   received: number[];
+  /** inbound: [packet id, uniqueId], journaled before the store, waiting for PUBREL */
+  receiving?: Array<[number, string]>;
   /** outbound: by kernel position */
   sent: Qos2Entry[];
 }
@@ -91,7 +95,7 @@ export class Qos2Journal {
       writer.waiters = [];
       try {
         const record = writer.snapshot();
-        if (record.received.length === 0 && record.sent.length === 0) await this.table.delete(clientId);
+        if (record.received.length === 0 && (record.receiving ?? []).length === 0 && record.sent.length === 0) await this.table.delete(clientId);
         else await this.table.put(clientId, record);
         for (const w of waiters) w.resolve();
       } catch (err) {
@@ -105,6 +109,7 @@ export class Qos2Journal {
 function decode(record: StoredMessage): Qos2Record | undefined {
   try {
     const r = JSON.parse(record.body.toString('utf8')) as Qos2Record;
+    if (r.receiving !== undefined && !Array.isArray(r.receiving)) return undefined;
     return typeof r.clientId === 'string' && Array.isArray(r.received) && Array.isArray(r.sent) ? r : undefined;
   } catch {
     return undefined;

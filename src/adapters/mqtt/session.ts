@@ -36,8 +36,16 @@ export class Session {
   readonly outbound: Outbound;
   /** inbound QoS 2: packet id → its store, until PUBREL (method B of [MQTT-4.3.3-2]) */
   readonly awaitingRelease = new Map<number, Promise<void>>();
-  /** of those, the ids whose message is stored: what the QoS 2 journal keeps for a persistent session */
-  readonly storedAwaitingRelease = new Set<number>();
+  /**
+   * of those, what the QoS 2 journal keeps for a persistent session: packet id → the
+   * uniqueId its message is stored with, journaled before the store ('' for an entry
+   * journaled after its store by an earlier version: stored for sure)
+   */
+  readonly journaledReceived = new Map<number, string>();
+  /** restored after a restart: ids whose store may not have happened (the server died between journal and store) */
+  readonly unconfirmedReceived = new Set<number>();
+  /** the QoS 2 journal write under way, which the client's next PUBLISH packets wait for (commands/publish.ts) */
+  journalGate: Promise<void> | undefined;
   connection: Connection | undefined;
   /** seconds; NEVER_EXPIRES for v3.1.1 persistent sessions */
   expiryInterval: number;

@@ -97,17 +97,21 @@ export class SessionManager {
     await this.table.close();
   }
 
-  /** a QoS 2 PUBLISH is stored: journal its id before PUBREC, so its DUP is not stored again after a restart */
-  async received(session: Session, id: number): Promise<void> {
-    if (!session.awaitingRelease.has(id)) return;
-    session.storedAwaitingRelease.add(id);
+  /**
+   * a QoS 2 PUBLISH of a persistent session is about to be stored with `uniqueId`:
+   * journal both before the store, so after a crash its DUP is looked up, not stored again
+   */
+  async receiving(session: Session, id: number, uniqueId: string): Promise<void> {
+    session.journaledReceived.set(id, uniqueId);
+    session.unconfirmedReceived.delete(id);
     await this.journalQos2(session);
   }
 
   /** PUBREL: the id is forgotten in the journal before PUBCOMP, so the client may use it again */
   async released(session: Session, id: number): Promise<void> {
     session.awaitingRelease.delete(id);
-    if (!session.storedAwaitingRelease.delete(id)) return;
+    session.unconfirmedReceived.delete(id);
+    if (!session.journaledReceived.delete(id)) return;
     await this.journalQos2(session);
   }
 
@@ -126,7 +130,12 @@ export class SessionManager {
     if (!record) return;
     for (const id of record.received) {
       session.awaitingRelease.set(id, Promise.resolve());
-      session.storedAwaitingRelease.add(id);
+      session.journaledReceived.set(id, '');
+    }
+    for (const [id, uniqueId] of record.receiving ?? []) {
+      session.awaitingRelease.set(id, Promise.resolve());
+      session.journaledReceived.set(id, uniqueId);
+      session.unconfirmedReceived.add(id);
     }
     session.outbound.restore(record.sent);
   }
@@ -309,5 +318,11 @@ function expired(record: SessionRecord, now: number): boolean {
 }
 
 function qos2Record(session: Session): Qos2Record {
-  return { clientId: session.clientId, received: [...session.storedAwaitingRelease], sent: session.outbound.qos2Entries() };
+  const received: number[] = [];
+  const receiving: Array<[number, string]> = [];
+  for (const [id, uniqueId] of session.journaledReceived) {
+    if (uniqueId === '') received.push(id);
+    else receiving.push([id, uniqueId]);
+  }
+  return { clientId: session.clientId, received, receiving, sent: session.outbound.qos2Entries() };
 }

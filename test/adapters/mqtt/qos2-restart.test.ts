@@ -146,3 +146,26 @@ test('with the mqtt client: QoS 2 publishes and deliveries in flight across a re
   sub.end(true);
   pub.end(true);
 }, 45_000);
+
+test('a persistent session mixing QoS 2 (journaled before the store) with QoS 0 and 1 keeps its publish order in the kernel', async () => {
+  const { c } = await rawConnect(port(), 'order-mixed', 5);
+  const n = 30;
+  for (let i = 0; i < n; i++) {
+    const qos = ([2, 1, 0] as const)[i % 3]!;
+    c.send({ cmd: 'publish', topic: 'qtwoorder/x', payload: Buffer.from(String(i)), qos, retain: false, dup: false, ...(qos > 0 ? { messageId: i + 1 } : {}) });
+  }
+  for (let i = 0; i < n; i += 3) {
+    await c.next('pubrec');
+    c.send({ cmd: 'pubrel', messageId: i + 1 });
+    await c.next('pubcomp');
+  }
+  await waitFor(async () => (await storedCount('qtwoorder')) >= n, 10_000, `${n} messages stored`);
+  // one client's messages on one topic share a queue (sharding key: the client id)
+  const queues = (await h.kernel.client.admin.topicStats('qtwoorder'))!.queues.filter((q) => q.maxOffset > q.minOffset);
+  expect(queues).toHaveLength(1);
+  const consumer = h.kernel.client.createPullConsumer({ group: 'order-check' });
+  const pulled = await consumer.pull({ topic: 'qtwoorder', queueId: queues[0]!.queueId, offset: queues[0]!.minOffset, maxMessages: n });
+  expect(pulled.messages.map((m) => m.body.toString())).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+  await consumer.shutdown();
+  c.destroy();
+});

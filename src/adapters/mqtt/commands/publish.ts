@@ -3,15 +3,20 @@
  * kernel → acknowledge. PUBACK / PUBREC leave only after the kernel stored the
  * message (DESIGN.md §5), in the order the PUBLISH packets arrived. A QoS 2 PUBLISH
  * is stored once; its packet identifier is remembered until PUBREL, so a DUP
- * retransmission only repeats PUBREC [MQTT-4.3.3-2], also after a server restart for
- * a persistent session (the id is journaled in the kernel before PUBREC).
+ * retransmission only repeats PUBREC [MQTT-4.3.3-2], also after a server crash for a
+ * persistent session (the id and the message's uniqueId are journaled in the kernel
+ * before the store; a retransmission after a restart is looked up by that uniqueId).
  */
 import type { IPublishPacket } from 'mqtt-packet';
 import type { Connection } from '../connection.js';
 import { MqttProtocolError, PublishRefused, publishReasonFor } from '../errors.js';
 import { mayPublish } from '../hooks.js';
 import { ReasonCode } from '../reason-codes.js';
+import type { Session } from '../session.js';
 import { topicNameProblem } from '../topic-filter.js';
+import { kernelAddressOf } from '../topic-map.js';
+import { nextUniqueId } from '../unique-id.js';
+import { qos2CrashPoint } from '../crash-points.js';
 
 export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   const gw = conn.gateway;
@@ -31,28 +36,29 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   conn.messagesIn++;
 
   // QoS 2 retransmission of a PUBLISH not yet released: acknowledge again, store nothing
+  // (after a restart, unless the server died between journaling it and storing it)
   if (packet.qos === 2) {
     const earlier = session.awaitingRelease.get(packet.messageId!);
     if (earlier) {
-      conn.inbound.track(earlier, (r) => answer(conn, packet, r.ok ? undefined : r.error));
+      const settled = session.unconfirmedReceived.has(packet.messageId!) ? storeUnlessStored(conn, packet) : earlier;
+      conn.inbound.track(settled, (r) => answer(conn, packet, r.ok ? undefined : r.error));
       return;
     }
   }
 
   let stored: Promise<unknown>;
-  if (!mayPublish(gw.auth, conn.principal, packet.topic)) {
-    // v5 answers 0x87 on PUBACK/PUBREC; v3.1.1 must ack or close, and closes [MQTT-3.3.5-2]
-    stored = Promise.reject(new PublishRefused(ReasonCode.NotAuthorized, `not authorized to publish on ${packet.topic}`));
-  } else {
-    stored = gw.publisher.publish({ clientId: conn.clientId, topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, properties: packet.properties });
-  }
   if (packet.qos === 2) {
     const id = packet.messageId!;
-    // a persistent session journals the id before PUBREC (qos2-journal.ts)
-    const remembered = stored.then(() => gw.sessions.received(session, id));
-    remembered.catch(() => session.awaitingRelease.delete(id));
+    const remembered = (session.persistent ? storeJournaled(conn, packet) : store(conn, packet)).then(() => undefined);
+    remembered.catch(() => {
+      if (session.awaitingRelease.get(id) !== remembered) return;
+      session.awaitingRelease.delete(id);
+      session.journaledReceived.delete(id); // the next journal write drops it; until then a restart only looks it up
+    });
     session.awaitingRelease.set(id, remembered);
     stored = remembered;
+  } else {
+    stored = afterJournalWrites(session, () => store(conn, packet));
   }
   if (packet.qos === 0) {
     conn.inbound.trackUnanswered(stored, (error) => answer(conn, packet, error));
@@ -63,6 +69,75 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
     if (packet.qos === 1) conn.unackedQoS1--;
     answer(conn, packet, r.ok ? undefined : r.error);
   });
+}
+
+/** resolves once the kernel stored the message; rejects with KernelError / PublishRefused */
+function store(conn: Connection, packet: IPublishPacket, uniqueId?: string): Promise<unknown> {
+  const gw = conn.gateway;
+  if (!mayPublish(gw.auth, conn.principal, packet.topic)) {
+    // v5 answers 0x87 on PUBACK/PUBREC; v3.1.1 must ack or close, and closes [MQTT-3.3.5-2]
+    return Promise.reject(new PublishRefused(ReasonCode.NotAuthorized, `not authorized to publish on ${packet.topic}`));
+  }
+  return gw.publisher.publish({ clientId: conn.clientId, topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain, properties: packet.properties, uniqueId });
+}
+
+/**
+ * QoS 2 of a persistent session: the packet id and the uniqueId the message will have
+ * are journaled BEFORE the store (qos2-journal.ts), so a crash anywhere before PUBREC
+ * leaves an entry by which a retransmission is looked up instead of stored again.
+ */
+function storeJournaled(conn: Connection, packet: IPublishPacket): Promise<unknown> {
+  const session = conn.session!;
+  if (!mayPublish(conn.gateway.auth, conn.principal, packet.topic)) return store(conn, packet);
+  const uniqueId = nextUniqueId();
+  const earlier = session.journalGate;
+  const journaled = conn.gateway.sessions.receiving(session, packet.messageId!, uniqueId);
+  // the client's later PUBLISH packets are sent after this one (the gate opens once its send is issued)
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => { open = resolve; });
+  session.journalGate = gate;
+  void gate.then(() => {
+    if (session.journalGate === gate) session.journalGate = undefined;
+  });
+  return journaled
+    .then(() => earlier)
+    .then(() => qos2CrashPoint('journaled', undefined))
+    .then(() => {
+      const sent = store(conn, packet, uniqueId);
+      open();
+      return sent;
+    })
+    .then((result) => qos2CrashPoint('stored', result));
+}
+
+/** `send` once the journal writes of earlier QoS 2 PUBLISH packets are done, so the client's messages stay in order */
+function afterJournalWrites(session: Session, send: () => Promise<unknown>): Promise<unknown> {
+  const gate = session.journalGate;
+  return gate ? gate.then(send, send) : send();
+}
+
+/**
+ * The first retransmission, after a restart, of a QoS 2 PUBLISH journaled before the
+ * restart: the server may have died before storing it. Look its uniqueId up in the
+ * kernel; store it (with that id) only when it is not there.
+ */
+function storeUnlessStored(conn: Connection, packet: IPublishPacket): Promise<void> {
+  const session = conn.session!;
+  const id = packet.messageId!;
+  const uniqueId = session.journaledReceived.get(id)!;
+  session.unconfirmedReceived.delete(id);
+  const settled = Promise.resolve()
+    .then(() => conn.gateway.kernel.admin.queryMessagesByKey({ topic: kernelAddressOf(packet.topic).topic, key: uniqueId, max: 1 }))
+    .then((found) => (found.some((m) => m.uniqueId === uniqueId || m.msgId === uniqueId) ? undefined : store(conn, packet, uniqueId)))
+    .then(() => undefined);
+  settled.catch(() => {
+    // in doubt still: the next retransmission looks it up again
+    if (session.awaitingRelease.get(id) !== settled) return;
+    session.awaitingRelease.set(id, Promise.resolve());
+    session.unconfirmedReceived.add(id);
+  });
+  session.awaitingRelease.set(id, settled);
+  return settled;
 }
 
 /** the acknowledgement of one PUBLISH, written in arrival order by the inbound pipeline */
