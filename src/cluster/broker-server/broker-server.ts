@@ -72,6 +72,10 @@ export interface BrokerServerOptions {
   writeRefusal?: (storesMessage: boolean) => string | undefined;
   /** master: appends records a slave hands back (KERNEL_REPLICA_APPEND); absent: refused */
   replicaAppend?: (offset: number, bytes: Buffer) => Promise<number>;
+  /** controller-mode master: the first queue offset consumers may not read yet (the high-water mark) */
+  visibleEnd?: (topic: string, queueId: number) => number | undefined;
+  /** controller-mode master: resolves once every in-sync replica holds the commit log up to `end` */
+  readConfirmed?: (end: number) => Promise<void>;
   /** controller mode: the master epoch, registered as the dataVersion's stateVersion */
   registrationStateVersion?: () => number;
   onError?: (err: unknown, where: string) => void;
@@ -105,6 +109,8 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     offsetCommitted: options.offsetCommitted,
     writeRefusal: options.writeRefusal,
     replicaAppend: options.replicaAppend,
+    visibleEnd: options.visibleEnd,
+    readConfirmed: options.readConfirmed,
     topicsMayHaveChanged: () => registration?.nudge(),
     producerSeen: (connection, clientId, group) => relay.producerSeen(connection, clientId, group),
   };

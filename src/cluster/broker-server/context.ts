@@ -33,6 +33,16 @@ export interface BrokerServerContext {
    * it; `storesMessage`: a send, which SYNC_MASTER also holds back until a slave reported)
    */
   writeRefusal?(storesMessage: boolean): string | undefined;
+  /**
+   * controller-mode master: the first queue offset consumers may not read yet (the
+   * high-water mark; replication/high-water-mark.ts), undefined where all is visible
+   */
+  visibleEnd?: (topic: string, queueId: number) => number | undefined;
+  /**
+   * controller-mode master: resolves once every in-sync replica holds the commit log up to
+   * `end` (pop answers only then: it cannot be capped at the high-water mark)
+   */
+  readConfirmed?: (end: number) => Promise<void>;
   /** a slave hands back records this master lost: appends them at `offset`, resolves to the new end */
   replicaAppend?(offset: number, bytes: Buffer): Promise<number>;
 }

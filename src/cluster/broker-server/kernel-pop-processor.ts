@@ -63,6 +63,9 @@ export function registerKernelPopProcessors(server: RemotingServer, ctx: BrokerS
     const pop = readJson<PopRequest>(req.body, 'pop');
     const mark = arrivalMark(broker, pop.group, pop.topic);
     const result = await broker.pop.pop(pop);
+    // controller mode: answer only once every in-sync replica holds what was popped (the
+    // high-water mark); should this master fail first, the consumer never saw it
+    if (ctx.readConfirmed && result.messages.length > 0) await ctx.readConfirmed(Math.max(...result.messages.map((m) => m.commitLogOffset + m.storeSize)));
     const meta: PopMeta = { mark, messages: [] };
     const records: Buffer[] = [];
     for (const m of result.messages) {

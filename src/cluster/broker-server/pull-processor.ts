@@ -25,6 +25,7 @@ import { ResponseError } from '../remoting/request-dispatcher.js';
 import { HeaderFields } from '../protocol/header-fields.js';
 import type { BrokerServerContext } from './context.js';
 import { recordsOf } from './record-bytes.js';
+import { pullBelowHighWaterMark } from '../replication/visible-pull.js';
 
 export const PullSysFlag = { CommitOffset: 0x1, Suspend: 0x2, Subscription: 0x4, ClassFilter: 0x8, LitePull: 0x10 } as const;
 
@@ -51,11 +52,13 @@ async function pull(ctx: BrokerServerContext, req: RemotingCommand): Promise<Rem
   if ((sysFlag & PullSysFlag.CommitOffset) !== 0 && commitOffset >= 0) {
     broker.commitOffset({ group, topic, queueId, offset: commitOffset, clientId: h.optStr('clientId') });
   }
-  const result = await broker.pull({
+  const request = {
     group, topic, queueId, offset: queueOffset, maxMessages: maxMsgNums,
     filter: filterOf(ctx, h, group, topic, sysFlag),
     suspendMs: (sysFlag & PullSysFlag.Suspend) !== 0 ? h.optInt('suspendTimeoutMillis') ?? 0 : 0,
-  });
+  };
+  // controller mode: only what every in-sync replica holds (the high-water mark)
+  const result = ctx.visibleEnd ? await pullBelowHighWaterMark(broker, request, ctx.visibleEnd) : await broker.pull(request);
 
   const header = {
     suggestWhichBrokerId: 0,

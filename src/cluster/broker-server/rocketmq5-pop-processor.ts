@@ -88,6 +88,8 @@ export function registerRocketMq5PopProcessors(server: RemotingServer, ctx: Brok
       waitMs: Math.max(0, h.optInt('pollTime') ?? 0), filter: filterOf(h),
       consumeFrom: h.optInt('initMode') === 0 ? ConsumeFrom.First : ConsumeFrom.Last,
     });
+    // controller mode: answer only past the high-water mark, as KERNEL_POP does
+    if (ctx.readConfirmed && result.messages.length > 0) await ctx.readConfirmed(Math.max(...result.messages.map((m) => m.commitLogOffset + m.storeSize)));
     const records: Buffer[] = [];
     const byQueue = new Map<string, { retryFlag: string; queueId: number; offsets: number[] }>();
     for (const m of result.messages) {

@@ -9,7 +9,10 @@
  *   with the epoch as stateVersion (so nameservers refuse the stale master). A write is
  *   acknowledged only while the lease holds (lease.ts) and once the in-sync replicas have
  *   it (in-sync-waiter.ts). It keeps the in-sync set up to date through the controller:
- *   a caught-up slave is added, one lagging past `maxLagMs` dropped;
+ *   a caught-up slave is added, one lagging past `maxLagMs` dropped. Consumers read only
+ *   what every in-sync replica holds (high-water-mark.ts: pulls are capped, pops answer
+ *   once it passed what they took). Its heartbeats carry its topic/group config
+ *   fingerprint (config-version.ts), so its slaves sync metadata as soon as it changes;
  * - another replica is master: reopens as its slave, after cutting off whatever its log
  *   holds past the stretch it shares with the master (epoch-file.ts truncationPoint);
  * - no master, or not reachable: a master stops acknowledging when its lease runs out.
@@ -31,6 +34,8 @@ import { isSystemTopic, topicNameProblem } from '../../kernel/broker/topic-names
 import { EpochFile, truncationPoint } from '../replication/epoch-file.js';
 import { HaMaster } from '../replication/ha-master.js';
 import { HaSlave } from '../replication/ha-slave.js';
+import { HighWaterMark, inSyncConfirmedEnd } from '../replication/high-water-mark.js';
+import { configVersion } from '../replication/config-version.js';
 import { InSyncWaiter } from '../replication/in-sync-waiter.js';
 import { MasterLease, leaseClock } from '../replication/lease.js';
 import { truncateCommitLog } from '../replication/log-truncation.js';
@@ -38,7 +43,7 @@ import { SlaveSync } from '../replication/slave-sync.js';
 import { ControllerClient } from './controller-client.js';
 import type { ReplicaInfo } from './replica-state.js';
 
-export type ServerHooks = Pick<BrokerServerOptions, 'brokerId' | 'replicated' | 'offsetCommitted' | 'onRegistered' | 'registrationStateVersion'> & {
+export type ServerHooks = Pick<BrokerServerOptions, 'brokerId' | 'replicated' | 'offsetCommitted' | 'onRegistered' | 'registrationStateVersion' | 'visibleEnd' | 'readConfirmed'> & {
   /**
    * why the master takes no write now (no lease, too few in sync): the broker server then
    * refuses a send before storing it (its `writeRefusal` option); `replicated` checks again
@@ -135,13 +140,15 @@ export class ControlledBroker {
   private async heartbeat(): Promise<void> {
     const cur = this.current;
     if (cur) this.lastEnd = cur.broker.store.commitLogMaxOffset;
+    // a master's config fingerprint goes to its slaves through the controller: they sync when it changes
+    const configs = cur?.role === 'master' ? configVersion(cur.broker) : undefined;
     if (this.stopped) return;
     const sentAt = leaseClock();
     let info: ReplicaInfo;
     try {
       info = await this.controller.heartbeat({
         clusterName: this.o.clusterName, brokerName: this.o.brokerName, brokerId: this.o.brokerId, address: this.o.address, haAddress: this.o.haAddress,
-        epoch: this.epochs.lastEpoch, maxOffset: this.lastEnd, epochEntries: this.epochs.list(),
+        epoch: this.epochs.lastEpoch, maxOffset: this.lastEnd, epochEntries: this.epochs.list(), configVersion: configs,
       });
     } catch (err) {
       this.o.onError?.(err as Error, 'controller heartbeat');
@@ -219,7 +226,16 @@ export class ControlledBroker {
       selfId: o.brokerId, allAck: o.allAckInSyncStateSet, minInSyncReplicas: o.minInSyncReplicas, timeoutMs: o.syncTimeoutMs,
       confirmed: () => isr.confirmed, ackSet: () => isr.ackSet(),
     });
-    isr.onChange = () => waiter.recheck();
+    const hwm = new HighWaterMark({
+      store: broker.store,
+      confirmedEnd: () => inSyncConfirmedEnd(isr.ackSet(), o.brokerId, ha.slaveAcks(), broker.store.commitLogMaxOffset),
+      wake: (topic, queueId) => broker.hold.notify(topic, queueId),
+    });
+    ha.onAck(() => hwm.advance());
+    isr.onChange = () => {
+      waiter.recheck();
+      hwm.advance();
+    };
     const lease = this.lease;
     const fenced = (): ResponseError => new ResponseError(ResponseCode.SERVICE_NOT_AVAILABLE, `broker ${o.brokerName}/${o.brokerId} holds no master lease for epoch ${epoch}`, { [KERNEL_CODE_FIELD]: KernelErrorCode.ServiceUnavailable });
     let server: BrokerServer;
@@ -227,6 +243,8 @@ export class ControlledBroker {
       server = await o.startServer(broker, {
         brokerId: 0,
         registrationStateVersion: () => epoch,
+        visibleEnd: (topic, queueId) => hwm.visibleEnd(topic, queueId),
+        readConfirmed: (end) => hwm.reached(end),
         writeRefusal: () => {
           if (!lease.holds(epoch)) return `broker ${o.brokerName}/${o.brokerId} holds no master lease for epoch ${epoch}`;
           const inSync = isr.confirmed.length;
@@ -240,6 +258,7 @@ export class ControlledBroker {
       });
     } catch (err) {
       waiter.close();
+      hwm.close();
       await ha.close();
       await broker.close();
       throw err;
@@ -247,9 +266,13 @@ export class ControlledBroker {
     o.onRoleChange?.('master', epoch, { startOffset: start, syncStateSet: info.syncStateSet, ...(adopted.length > 0 ? { topicsFromLog: adopted } : {}) });
     return {
       role: 'master', epoch, masterId: o.brokerId, broker,
-      tick: (latest) => isr.tick(latest, ha, broker.store.commitLogMaxOffset),
+      tick: (latest) => {
+        isr.tick(latest, ha, broker.store.commitLogMaxOffset);
+        hwm.advance();
+      },
       close: async () => {
         waiter.close();
+        hwm.close();
         await server.close();
         await ha.close();
         await broker.close();
@@ -290,10 +313,20 @@ export class ControlledBroker {
       throw err;
     }
     if (info) o.onRoleChange?.('slave', epoch, { masterId: info.masterId, master: info.masterAddress, ...cut });
+    // the master's config fingerprint this slave synced after (its topics and groups reach it at once, not at the next round)
+    let syncedConfigs: string | undefined;
+    let syncingConfigs = false;
     return {
       role: 'slave', epoch, masterId: info?.masterId ?? null, broker,
       tick: (latest) => {
-        if (latest.masterId === info?.masterId && latest.masterEpoch === epoch) this.epochs.adopt(latest.masterEpochEntries, broker.store.commitLogMaxOffset);
+        if (latest.masterId !== info?.masterId || latest.masterEpoch !== epoch) return;
+        this.epochs.adopt(latest.masterEpochEntries, broker.store.commitLogMaxOffset);
+        const configs = latest.masterConfigVersion;
+        if (configs === undefined || configs === syncedConfigs || syncingConfigs) return;
+        syncingConfigs = true;
+        void sync.syncFresh().then((done) => {
+          if (done) syncedConfigs = configs;
+        }).finally(() => (syncingConfigs = false));
       },
       close: async () => {
         await server.close();

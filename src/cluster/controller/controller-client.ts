@@ -25,7 +25,7 @@ export class ControllerClient {
     return this.call(ControllerRequestCode.BROKER_HEARTBEAT, {
       clusterName: h.clusterName, brokerName: h.brokerName, brokerId: h.brokerId, brokerAddr: h.address, haServerAddr: h.haAddress,
       epoch: h.epoch, maxOffset: h.maxOffset,
-    }, jsonBody({ epochEntries: h.epochEntries ?? [] }));
+    }, jsonBody({ epochEntries: h.epochEntries ?? [], ...(h.configVersion !== undefined ? { configVersion: h.configVersion } : {}) }));
   }
 
   alterSyncStateSet(brokerName: string, masterId: number, masterEpoch: number, syncStateSetEpoch: number, set: number[]): Promise<ReplicaInfo> {

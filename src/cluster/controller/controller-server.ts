@@ -78,6 +78,7 @@ function heartbeatOf(req: RemotingCommand): HeartbeatInput {
     clusterName: text(req, 'clusterName'), brokerName: text(req, 'brokerName'), brokerId: int(req, 'brokerId'),
     address: text(req, 'brokerAddr'), haAddress: text(req, 'haServerAddr'), epoch: int(req, 'epoch'), maxOffset: int(req, 'maxOffset'),
     epochEntries: Array.isArray(body.epochEntries) ? (body.epochEntries as HeartbeatInput['epochEntries']) : [],
+    ...(typeof body.configVersion === 'string' ? { configVersion: body.configVersion } : {}),
   };
 }
 

@@ -45,6 +45,8 @@ export interface HeartbeatInput {
   maxOffset: number;
   /** the replica's epoch entries: a master's are handed to returning replicas for truncation */
   epochEntries?: EpochEntry[];
+  /** a master's topic/group config fingerprint (replication/config-version.ts), handed to its slaves */
+  configVersion?: string;
 }
 
 /** what a broker learns from the controller */
@@ -60,6 +62,8 @@ export interface ReplicaInfo {
   masterEpochEntries: EpochEntry[];
   /** how long after sending a heartbeat the master may keep acknowledging writes */
   leaseMs: number;
+  /** the master's config fingerprint as of its last heartbeat: a slave syncs when it changes */
+  masterConfigVersion?: string;
 }
 
 export class ControllerError extends Error {
@@ -73,6 +77,7 @@ interface Liveness {
   epoch: number;
   maxOffset: number;
   epochEntries: EpochEntry[];
+  configVersion?: string;
 }
 
 export interface ReplicaStateOptions {
@@ -129,7 +134,7 @@ export class ReplicaState {
       known.haAddress = h.haAddress;
       changed = true;
     }
-    this.live.set(key(h.brokerName, h.brokerId), { lastHeartbeat: now, epoch: h.epoch, maxOffset: h.maxOffset, epochEntries: h.epochEntries ?? [] });
+    this.live.set(key(h.brokerName, h.brokerId), { lastHeartbeat: now, epoch: h.epoch, maxOffset: h.maxOffset, epochEntries: h.epochEntries ?? [], configVersion: h.configVersion });
     return changed;
   }
 
@@ -137,10 +142,12 @@ export class ReplicaState {
     const g = this.groups.get(brokerName);
     if (!g) throw new ControllerError(ControllerResponseCode.CONTROLLER_BROKER_METADATA_NOT_EXIST, `broker group ${brokerName} is unknown to the controller`);
     const master = g.masterId === null ? undefined : g.replicas.find((r) => r.brokerId === g.masterId);
+    const masterLive = g.masterId === null ? undefined : this.live.get(key(brokerName, g.masterId));
     return {
       brokerName, masterId: g.masterId, masterAddress: master?.address, masterHaAddress: master?.haAddress, masterEpoch: g.masterEpoch,
       syncStateSet: [...g.syncStateSet], syncStateSetEpoch: g.syncStateSetEpoch,
-      masterEpochEntries: g.masterId === null ? [] : this.live.get(key(brokerName, g.masterId))?.epochEntries ?? [], leaseMs: this.o.leaseMs,
+      masterEpochEntries: masterLive?.epochEntries ?? [], leaseMs: this.o.leaseMs,
+      ...(masterLive?.configVersion !== undefined ? { masterConfigVersion: masterLive.configVersion } : {}),
     };
   }
 

@@ -88,6 +88,17 @@ export class SlaveSync {
     return this.running;
   }
 
+  /**
+   * one round that starts after this call, so it sees whatever the master changed before
+   * (a round already running may have read the master earlier); true if it completed
+   */
+  async syncFresh(): Promise<boolean> {
+    await this.running;
+    const before = this.rounds;
+    await this.syncNow();
+    return this.rounds > before;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.running;

@@ -4,7 +4,8 @@
  * set for maxLagMs); the master is then SIGKILLed too and the slave restarted. The slave,
  * still in the in-sync set, is elected with the shorter log. The old master, restarted, finds by its epoch entries that its
  * tail was written in an epoch the new master never continued, cuts it, and rejoins
- * holding exactly the new master's messages.
+ * holding exactly the new master's messages. The tail was never delivered to a consumer:
+ * the master serves only up to its high-water mark.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,10 @@ test('an old master cuts the tail it stored but never got acknowledged, and rejo
     await b2.proc.exited;
     const pending = Array.from({ length: 5 }, (_, i) => sendDirect(client, b1.address, TOPIC, `unacked-${i}`));
     await waitFor(async () => (await maxOffset(client, b1.address)) >= before + 5, 5_000, 'the unacknowledged sends stored on the master');
+    // the high-water mark: a consumer of the master sees the acknowledged messages only, never the tail cut below
+    const seen = await readAll(client, b1.address, TOPIC, 1);
+    expect(seen.filter((p) => p.id.startsWith('unacked-'))).toEqual([]);
+    for (const id of acked) expect(seen.some((p) => p.id === id)).toBe(true);
     b1.proc.signal('SIGKILL');
     await b1.proc.exited;
     expect((await Promise.all(pending)).map((a) => a.code)).not.toContain(ResponseCode.SUCCESS);

@@ -1,9 +1,11 @@
 /**
  * A topic created on the master shortly before it dies: its records reach the in-sync
  * slave through the log at once, its config only with the slave's next metadata sync
- * (slave-sync.ts, on an interval). Here that sync never comes before the kill (the slave
- * syncs every 10 minutes), so the elected slave holds the topic's queues but no config
- * for it. It must keep the topic's queue count (4, as the log shows), not auto-create it
+ * (slave-sync.ts, on an interval here of 10 minutes) or when the master's config
+ * fingerprint, sent with its next controller heartbeat, reaches the slave (config-sync.test.ts).
+ * A master killed before that heartbeat leaves the elected slave holding the topic's queues
+ * but no config for it (the fallback alone is tested in adopt-logged-topics.test.ts; here
+ * either path may win). It must keep the topic's queue count (4, as the log shows), not auto-create it
  * anew with the default 8: producers would spread over 8 queues, consumers of the 4 would
  * miss half the messages and a sharding key would move to another queue.
  */
