@@ -12,6 +12,7 @@ import type { ReplicaInfo } from '../../../src/cluster/controller/replica-state.
 import { decodeRecords, freePort } from '../helpers/broker-fixture.js';
 import type { Placed } from '../helpers/history.js';
 import type { ProcessGroup, RocketgateProcess } from '../helpers/processes.js';
+import { waitFor } from '../../helpers/kernel.js';
 
 export const FAST = ['--cluster-timers', 'fast', '--host', '127.0.0.1', '--cluster-store-host', '127.0.0.1'];
 
@@ -29,6 +30,33 @@ export async function startReplica(procs: ProcessGroup, dir: string, id: number,
   const proc = procs.start(`broker ${id}`, args);
   const address = await proc.address('broker broker-a/\\d+ \\(controller mode\\)');
   return { id, args, address, proc };
+}
+
+export interface ControlledPair {
+  namesrv: string;
+  controller: string;
+  /** the first master (epoch 1) */
+  b1: Replica;
+  /** its slave, in the in-sync set when this resolves */
+  b2: Replica;
+}
+
+/** a nameserver with the controller, replica 1 elected master, replica 2 its in-sync slave */
+export async function startControlledPair(procs: ProcessGroup, dir: string, client: RemotingClient, extra: string[] = []): Promise<ControlledPair> {
+  const ns = procs.start('ns', ['nameserver', '--controller', '--nameserver-port', '0', '--cluster-controller-port', '0', '--data-dir', path.join(dir, 'ns'), ...FAST]);
+  const namesrv = await ns.address('nameserver');
+  const controller = await ns.address('controller');
+  const b1 = await startReplica(procs, dir, 1, namesrv, controller, extra);
+  await b1.proc.line(/role master epoch 1/);
+  const b2 = await startReplica(procs, dir, 2, namesrv, controller, extra);
+  await waitFor(async () => (await replicaInfo(client, controller))?.syncStateSet.length === 2, 10_000, 'both replicas in sync');
+  return { namesrv, controller, b1, b2 };
+}
+
+/** a queue's max offset as the broker reports it, -1 when it does not answer */
+export async function maxOffset(client: RemotingClient, addr: string, topic: string, queueId = 0): Promise<number> {
+  const r = await client.invoke(addr, createRequest({ code: RequestCode.GET_MAX_OFFSET, header: { topic, queueId } })).catch(() => undefined);
+  return r?.code === ResponseCode.SUCCESS ? Number(r.extFields.offset) : -1;
 }
 
 export async function replicaInfo(client: RemotingClient, controller: string): Promise<ReplicaInfo | undefined> {

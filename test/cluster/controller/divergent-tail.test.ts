@@ -10,43 +10,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRequest } from '../../../src/cluster/remoting/command.js';
 import { RemotingClient } from '../../../src/cluster/remoting/remoting-client.js';
-import { RequestCode, ResponseCode } from '../../../src/cluster/remoting/request-codes.js';
+import { ResponseCode } from '../../../src/cluster/remoting/request-codes.js';
 import { TcpTransport } from '../../../src/cluster/remoting/tcp-transport.js';
 import { waitFor } from '../../helpers/kernel.js';
 import { ProcessGroup } from '../helpers/processes.js';
-import { FAST, readAll, replicaInfo, sendDirect, startReplica } from './controller-cluster.js';
+import { maxOffset, readAll, replicaInfo, sendDirect, startControlledPair } from './controller-cluster.js';
 
 const TOPIC = 'tail';
 
-async function maxOffset(client: RemotingClient, addr: string): Promise<number> {
-  const r = await client.invoke(addr, createRequest({ code: RequestCode.GET_MAX_OFFSET, header: { topic: TOPIC, queueId: 0 } })).catch(() => undefined);
-  return r?.code === ResponseCode.SUCCESS ? Number(r.extFields.offset) : -1;
-}
 
 test('an old master cuts the tail it stored but never got acknowledged, and rejoins as a slave', async () => {
   const procs = new ProcessGroup();
   const dir = mkdtempSync(path.join(tmpdir(), 'rocketgate-ctl-'));
   const client = new RemotingClient(new TcpTransport(), { requestTimeoutMs: 5_000 });
   try {
-    const ns = procs.start('ns', ['nameserver', '--controller', '--nameserver-port', '0', '--cluster-controller-port', '0', '--data-dir', path.join(dir, 'ns'), ...FAST]);
-    const namesrv = await ns.address('nameserver');
-    const controller = await ns.address('controller');
     // long sync timeout and lag allowance: the unacknowledged sends wait, the dead slave stays in sync, while the test acts
-    const extra = ['--cluster-sync-timeout-ms', '10000', '--cluster-ha-housekeeping-ms', '8000'];
-    const b1 = await startReplica(procs, dir, 1, namesrv, controller, extra);
-    await b1.proc.line(/role master epoch 1/);
-    const b2 = await startReplica(procs, dir, 2, namesrv, controller, extra);
-    await waitFor(async () => (await replicaInfo(client, controller))?.syncStateSet.length === 2, 10_000, 'both replicas in sync');
+    const { controller, b1, b2 } = await startControlledPair(procs, dir, client, ['--cluster-sync-timeout-ms', '10000', '--cluster-ha-housekeeping-ms', '8000']);
     const acked: string[] = [];
     for (let i = 0; acked.length < 10; i++) if ((await sendDirect(client, b1.address, TOPIC, `acked-${i}`)).code === ResponseCode.SUCCESS) acked.push(`acked-${i}`);
-    const before = await maxOffset(client, b1.address);
+    const before = await maxOffset(client, b1.address, TOPIC);
 
     b2.proc.signal('SIGKILL');
     await b2.proc.exited;
     const pending = Array.from({ length: 5 }, (_, i) => sendDirect(client, b1.address, TOPIC, `unacked-${i}`));
-    await waitFor(async () => (await maxOffset(client, b1.address)) >= before + 5, 5_000, 'the unacknowledged sends stored on the master');
+    await waitFor(async () => (await maxOffset(client, b1.address, TOPIC)) >= before + 5, 5_000, 'the unacknowledged sends stored on the master');
     // the high-water mark: a consumer of the master sees the acknowledged messages only, never the tail cut below
     const seen = await readAll(client, b1.address, TOPIC, 1);
     expect(seen.filter((p) => p.id.startsWith('unacked-'))).toEqual([]);

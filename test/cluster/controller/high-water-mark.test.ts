@@ -18,7 +18,7 @@ import { TcpTransport } from '../../../src/cluster/remoting/tcp-transport.js';
 import { waitFor } from '../../helpers/kernel.js';
 import { decodeRecords } from '../helpers/broker-fixture.js';
 import { ProcessGroup } from '../helpers/processes.js';
-import { FAST, replicaInfo, sendDirect, startReplica } from './controller-cluster.js';
+import { maxOffset, sendDirect, startControlledPair } from './controller-cluster.js';
 
 const TOPIC = 'hwm';
 
@@ -42,28 +42,17 @@ async function pop(client: RemotingClient, addr: string): Promise<string[]> {
   return decodeStoredRecords(records).map((m) => m.body.toString());
 }
 
-async function maxOffset(client: RemotingClient, addr: string): Promise<number> {
-  const r = await client.invoke(addr, createRequest({ code: RequestCode.GET_MAX_OFFSET, header: { topic: TOPIC, queueId: 0 } })).catch(() => undefined);
-  return r?.code === ResponseCode.SUCCESS ? Number(r.extFields.offset) : -1;
-}
 
 test('a consumer of the master gets a message only once every in-sync replica holds it', async () => {
   const procs = new ProcessGroup();
   const dir = mkdtempSync(path.join(tmpdir(), 'rocketgate-ctl-'));
   const client = new RemotingClient(new TcpTransport(), { requestTimeoutMs: 5_000 });
   try {
-    const ns = procs.start('ns', ['nameserver', '--controller', '--nameserver-port', '0', '--cluster-controller-port', '0', '--data-dir', path.join(dir, 'ns'), ...FAST]);
-    const namesrv = await ns.address('nameserver');
-    const controller = await ns.address('controller');
     // long sync timeout and lag allowance: the paused slave stays in the in-sync set while the test acts
-    const extra = ['--cluster-sync-timeout-ms', '30000', '--cluster-ha-housekeeping-ms', '30000'];
-    const b1 = await startReplica(procs, dir, 1, namesrv, controller, extra);
-    await b1.proc.line(/role master epoch 1/);
-    const b2 = await startReplica(procs, dir, 2, namesrv, controller, extra);
-    await waitFor(async () => (await replicaInfo(client, controller))?.syncStateSet.length === 2, 10_000, 'both replicas in sync');
+    const { b1, b2 } = await startControlledPair(procs, dir, client, ['--cluster-sync-timeout-ms', '30000', '--cluster-ha-housekeeping-ms', '30000']);
     const acked: string[] = [];
     for (let i = 0; acked.length < 5; i++) if ((await sendDirect(client, b1.address, TOPIC, `acked-${i}`)).code === ResponseCode.SUCCESS) acked.push(`acked-${i}`);
-    const before = await maxOffset(client, b1.address);
+    const before = await maxOffset(client, b1.address, TOPIC);
     await pop(client, b1.address); // the pop group starts here (consume from its creation)
     const first = await pull(client, b1.address, 0);
     expect(first.code).toBe(ResponseCode.SUCCESS);
@@ -71,7 +60,7 @@ test('a consumer of the master gets a message only once every in-sync replica ho
 
     b2.proc.signal('SIGSTOP');
     const pending = Array.from({ length: 3 }, (_, i) => sendDirect(client, b1.address, TOPIC, `pending-${i}`));
-    await waitFor(async () => (await maxOffset(client, b1.address)) >= before + 3, 10_000, 'the sends stored on the master');
+    await waitFor(async () => (await maxOffset(client, b1.address, TOPIC)) >= before + 3, 10_000, 'the sends stored on the master');
 
     const held = await pull(client, b1.address, before);
     expect(held.code).toBe(ResponseCode.PULL_NOT_FOUND);
