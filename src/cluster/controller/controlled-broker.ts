@@ -13,6 +13,8 @@
  *   what every in-sync replica holds (high-water-mark.ts: pulls are capped, pops answer
  *   once it passed what they took). Its heartbeats carry its topic/group config
  *   fingerprint (config-version.ts), so its slaves sync metadata as soon as it changes;
+ *   consumer offsets committed to it go into its log (offset-log.ts), which its slaves apply
+ *   as they replicate and a newly elected master replays before it serves;
  * - another replica is master: reopens as its slave, after cutting off whatever its log
  *   holds past the stretch it shares with the master (epoch-file.ts truncationPoint);
  * - no master, or not reachable: a master stops acknowledging when its lease runs out.
@@ -38,6 +40,7 @@ import { HighWaterMark, inSyncConfirmedEnd } from '../replication/high-water-mar
 import { configVersion } from '../replication/config-version.js';
 import { InSyncWaiter } from '../replication/in-sync-waiter.js';
 import { MasterLease, leaseClock } from '../replication/lease.js';
+import { OffsetLogFollower, OffsetLogWriter } from '../replication/offset-log.js';
 import { truncateCommitLog } from '../replication/log-truncation.js';
 import { SlaveSync } from '../replication/slave-sync.js';
 import { ControllerClient } from './controller-client.js';
@@ -77,6 +80,8 @@ export interface ControlledBrokerOptions {
   haHousekeepingMs?: number;
   haReconnectMs?: number;
   slaveSyncIntervalMs?: number;
+  /** how often a master logs offsets that moved other than by UPDATE_CONSUMER_OFFSET (offset-log.ts), default 1 s */
+  offsetLogSweepMs?: number;
   onRoleChange?: (role: 'master' | 'slave', epoch: number, detail: Record<string, unknown>) => void;
   onError?: (err: Error, where: string) => void;
 }
@@ -105,6 +110,8 @@ export class ControlledBroker {
   private lastEnd = 0;
   /** role changes so far */
   changes = 0;
+  /** where the offset log's records stop being applied here (offset-log.ts), from one incarnation to the next */
+  private offsetLogPosition = 0;
 
   private constructor(private readonly o: ControlledBrokerOptions) {
     if (!Number.isInteger(o.brokerId) || o.brokerId < 1) throw new Error('in controller mode a replica\'s brokerId must be 1 or more (the master registers as 0)');
@@ -205,6 +212,11 @@ export class ControlledBroker {
     let adopted: string[];
     try {
       adopted = await adoptLoggedTopics(broker);
+      // offsets the old master logged (offset-log.ts), before this one serves
+      const replay = new OffsetLogFollower(broker, { from: this.offsetLogPosition, onError: (err) => o.onError?.(err, 'offset log') });
+      await replay.drain();
+      await replay.close();
+      this.offsetLogPosition = replay.position;
     } catch (err) {
       await broker.close();
       throw err;
@@ -236,6 +248,7 @@ export class ControlledBroker {
       waiter.recheck();
       hwm.advance();
     };
+    const offsetLog = new OffsetLogWriter(broker, { sweepMs: o.offsetLogSweepMs, onError: (err) => o.onError?.(err, 'offset log') });
     const lease = this.lease;
     const fenced = (): ResponseError => new ResponseError(ResponseCode.SERVICE_NOT_AVAILABLE, `broker ${o.brokerName}/${o.brokerId} holds no master lease for epoch ${epoch}`, { [KERNEL_CODE_FIELD]: KernelErrorCode.ServiceUnavailable });
     let server: BrokerServer;
@@ -245,6 +258,7 @@ export class ControlledBroker {
         registrationStateVersion: () => epoch,
         visibleEnd: (topic, queueId) => hwm.visibleEnd(topic, queueId),
         readConfirmed: (end) => hwm.reached(end),
+        offsetCommitted: (c) => offsetLog.committed(c),
         writeRefusal: () => {
           if (!lease.holds(epoch)) return `broker ${o.brokerName}/${o.brokerId} holds no master lease for epoch ${epoch}`;
           const inSync = isr.confirmed.length;
@@ -259,6 +273,7 @@ export class ControlledBroker {
     } catch (err) {
       waiter.close();
       hwm.close();
+      await offsetLog.close();
       await ha.close();
       await broker.close();
       throw err;
@@ -274,6 +289,7 @@ export class ControlledBroker {
         waiter.close();
         hwm.close();
         await server.close();
+        await offsetLog.close();
         await ha.close();
         await broker.close();
       },
@@ -298,6 +314,9 @@ export class ControlledBroker {
       }
     }
     const broker = await o.openBroker(true);
+    // offsets come with the log (offset-log.ts); the metadata sync still carries the rest
+    const offsetLog = new OffsetLogFollower(broker, { from: this.offsetLogPosition, onError: (err) => o.onError?.(err, 'offset log') });
+    offsetLog.start();
     const sync = new SlaveSync({ broker, client: this.client, masterAddress: info?.masterAddress, intervalMs: o.slaveSyncIntervalMs, onError: (err) => o.onError?.(err, 'slave sync') });
     const ha = new HaSlave({
       store: broker.store, masterHaAddress: info?.masterHaAddress, brokerId: o.brokerId, heartbeatMs: o.haHeartbeatMs, housekeepingMs: o.haHousekeepingMs,
@@ -309,6 +328,7 @@ export class ControlledBroker {
     } catch (err) {
       await ha.close();
       await sync.close();
+      await offsetLog.close();
       await broker.close();
       throw err;
     }
@@ -332,6 +352,8 @@ export class ControlledBroker {
         await server.close();
         await ha.close();
         await sync.close();
+        await offsetLog.close();
+        this.offsetLogPosition = offsetLog.position;
         await broker.close();
       },
     };
