@@ -85,9 +85,16 @@ test('SIGKILL of a SYNC_MASTER under load: every acknowledged message is on the 
       history.delivered({ id: m.body.toString(), queueId: m.queueId, queueOffset: m.queueOffset });
       return ConsumeStatus.Success;
     });
+    // Not watched, by design of static master/slave (as RocketMQ 4): while the master is down
+    // the slave answers with offsets synced on an interval (up to one interval old), and a
+    // master restarted after SIGKILL answers from what it last persisted until its slave,
+    // reconnecting, hands back the newer ones. (Controller mode replicates offsets with the
+    // log instead.) The watcher pauses from the kill until the master took the slave's
+    // offsets, then checks nothing is lower than anything seen before the kill.
+    let paused = false;
     const watcher = (async () => {
       while (watching) {
-        for (const lag of await api!.groupLag(GROUP).catch(() => [])) if (lag.topic === TOPIC) history.offsetSeen(lag.topic, lag.queueId, lag.consumerOffset);
+        if (!paused) for (const lag of await api!.groupLag(GROUP).catch(() => [])) if (lag.topic === TOPIC && !paused) history.offsetSeen(lag.topic, lag.queueId, lag.consumerOffset);
         await new Promise((r) => setTimeout(r, 150));
       }
     })();
@@ -118,6 +125,7 @@ test('SIGKILL of a SYNC_MASTER under load: every acknowledged message is on the 
     ns1!.signal('SIGKILL'); // kill a nameserver: nothing notices
     await waitFor(() => history.acked.size >= 400, 10_000, '400 acknowledged');
     const ackedBeforeKill = history.acked.size;
+    paused = true;
     master.signal('SIGKILL');
     await master.exited;
     await new Promise((r) => setTimeout(r, 1_500));
@@ -148,6 +156,7 @@ test('SIGKILL of a SYNC_MASTER under load: every acknowledged message is on the 
       const offsets = await Promise.all([0, 1, 2, 3].map((q) => committedOffset(client, masterAddr, q)));
       return offsets.every((o, q) => o >= slaveOffsets[q]!);
     }, 10_000, 'the master\'s offsets at least the slave\'s');
+    paused = false;
     await waitFor(async () => (await fetch(`http://${httpAddr}/v1/topics/${TOPIC}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body: 'after' }) })).status === 201, 10_000, 'a send through the returned master');
     watching = false;
     await watcher;
