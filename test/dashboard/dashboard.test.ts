@@ -9,7 +9,7 @@ import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/runtime.js';
 import {
-  ADMIN, VIEWER, apiClient, openBrowser, screenshot, startDashboardServer, stompClient, unlabelledControls, type Api, type BrowserSession,
+  ADMIN, VIEWER, apiClient, openBrowser, screenshot, startDashboardServer, openPage, signIn, signOut, stompClient, unlabelledControls, until, type Api, type BrowserSession,
 } from './fixture.js';
 
 jest.setTimeout(90_000);
@@ -39,34 +39,6 @@ afterEach(() => {
   // no console errors on any page
   expect(b.errors.splice(0)).toEqual([]);
 });
-
-async function signIn(user: { username: string; password: string }): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/dashboard\/$/);
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-}
-
-async function signOut(): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
-}
-
-async function open(nav: string, heading: string | RegExp): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: nav, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-}
-
-/** polls `probe` until it holds (the page's CSP forbids the string predicates of waitForFunction) */
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function expectLabelled(): Promise<void> {
   expect(await unlabelledControls(page)).toEqual([]);
@@ -132,13 +104,13 @@ describe('in the browser', () => {
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Wrong username or password' }).waitFor();
-    await signIn(ADMIN);
+    await signIn(page, `${base}/`, ADMIN);
     await expect(page.locator('#current-user').textContent()).resolves.toBe('admin');
     await expectLabelled();
   });
 
   test('the overview chart moves while a script publishes over MQTT', async () => {
-    await open('Overview', 'Overview');
+    await openPage(page, 'Overview', 'Overview');
     const chart = page.locator('.chart-card canvas').first();
     await chart.waitFor();
     const before = await chart.screenshot();
@@ -165,7 +137,7 @@ describe('in the browser', () => {
   });
 
   test('a topic created in the UI exists over the API', async () => {
-    await open('Topics', 'Topics');
+    await openPage(page, 'Topics', 'Topics');
     await expectLabelled();
     const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create a topic' }) });
     await form.getByLabel('Name').fill('ui-made');
@@ -177,7 +149,7 @@ describe('in the browser', () => {
     expect(topic.body.queueCount).toBe(3);
     await page.locator('#queues-table tbody tr').nth(2).waitFor();
     await screenshot(page, '04-topic-detail');
-    await open('Topics', 'Topics');
+    await openPage(page, 'Topics', 'Topics');
     await page.locator('#topics-table tr[data-topic="ui-made"]').waitFor();
     await screenshot(page, '03-topics');
   });
@@ -207,7 +179,7 @@ describe('in the browser', () => {
     } finally {
       await stomp.deactivate();
     }
-    await open('Messages', 'Messages');
+    await openPage(page, 'Messages', 'Messages');
     await page.getByRole('link', { name: 'By key' }).click();
     await page.getByLabel('Topic').fill('orders');
     await page.getByLabel('Key').fill('ord-42');
@@ -255,7 +227,7 @@ describe('in the browser', () => {
     const dead = await admin<{ messages: Array<{ originMsgId: string }> }>('GET', '/v1/groups/workers/dead-letters');
     expect(dead.body.messages.map((m) => m.originMsgId)).toContain(sent.body.msgId);
 
-    await open('Dead letters', 'Dead letters');
+    await openPage(page, 'Dead letters', 'Dead letters');
     await page.getByRole('link', { name: 'workers' }).click();
     await page.getByRole('heading', { level: 1, name: 'Dead letters of workers' }).waitFor();
     await page.locator('#dead-letters-table tbody tr').first().waitFor();
@@ -268,12 +240,12 @@ describe('in the browser', () => {
     const again = (await receive(10_000)).body.messages[0];
     expect(again?.body).toBe('poison pill');
     expect(again?.msgId).toBe(sent.body.msgId);
-    await open('Dead letters', 'Dead letters');
+    await openPage(page, 'Dead letters', 'Dead letters');
     await screenshot(page, '09-dead-letter-groups');
   });
 
   test('groups list kinds and members; a group shows lag per queue and resets offsets', async () => {
-    await open('Groups', 'Consumer groups');
+    await openPage(page, 'Groups', 'Consumer groups');
     await page.locator('#groups-table tr[data-group="workers"]').waitFor();
     await expectLabelled();
     await screenshot(page, '11-groups');
@@ -298,12 +270,12 @@ describe('in the browser', () => {
       await client.subscribeAsync('$share/dash/alerts/#', { qos: 1 });
       await client.publishAsync('sensors/room1/temp', '21.5', { qos: 1, retain: true });
 
-      await open('Connections', 'Connections');
+      await openPage(page, 'Connections', 'Connections');
       await page.locator('.stat', { hasText: 'mqtt connections' }).waitFor();
       await expectLabelled();
       await screenshot(page, '13-connections');
 
-      await open('MQTT', 'MQTT');
+      await openPage(page, 'MQTT', 'MQTT');
       await page.locator('#retained-table tr', { hasText: 'sensors/room1/temp' }).waitFor({ timeout: 20_000 });
       await page.locator('#shared-table').waitFor();
       await expectLabelled();
@@ -312,7 +284,7 @@ describe('in the browser', () => {
       await client.endAsync();
     }
 
-    await open('Config', 'Configuration');
+    await openPage(page, 'Config', 'Configuration');
     await page.locator('#config-table tr', { hasText: 'users' }).waitFor();
     const users = (await page.locator('#config-table tr', { hasText: 'users' }).first().textContent()) ?? '';
     expect(users).toContain('***');
@@ -321,16 +293,16 @@ describe('in the browser', () => {
     await expectLabelled();
     await screenshot(page, '15-config');
 
-    await open('Cluster', 'Cluster');
+    await openPage(page, 'Cluster', 'Cluster');
     await page.getByText('This server runs embedded').waitFor();
     await screenshot(page, '16-cluster');
   });
 
   test('a read-only user sees no button that changes anything and cannot delete', async () => {
-    await signOut();
-    await signIn(VIEWER);
+    await signOut(page);
+    await signIn(page, `${base}/`, VIEWER);
     await page.locator('#read-only-badge').waitFor();
-    await open('Topics', 'Topics');
+    await openPage(page, 'Topics', 'Topics');
     await page.locator('#topics-table tr[data-topic="ui-made"]').waitFor();
     expect(await page.getByRole('heading', { name: 'Create a topic' }).count()).toBe(0);
     await page.getByRole('link', { name: 'ui-made', exact: true }).click();
@@ -361,8 +333,8 @@ describe('in the browser', () => {
     await page.keyboard.press('Enter');
     await expect(page.evaluate<string>('document.activeElement.id')).resolves.toBe('main');
     // the read-only user of the previous test is signed in: sign in as admin for the delete button
-    await signOut();
-    await signIn(ADMIN);
+    await signOut(page);
+    await signIn(page, `${base}/`, ADMIN);
     await page.goto(`${base}/dashboard/#/topics/ui-made`);
     await page.getByRole('heading', { level: 1, name: 'Topic ui-made' }).waitFor();
     await page.locator('#queues-table').waitFor();

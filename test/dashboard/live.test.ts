@@ -10,7 +10,7 @@ import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import type { TestServer } from '../helpers/runtime.js';
 import {
-  ADMIN, VIEWER, apiClient, openBrowser, screenshot, startDashboardServer, stompClient, unlabelledControls, type Api, type BrowserSession,
+  ADMIN, VIEWER, apiClient, openBrowser, screenshot, startDashboardServer, openPage, signIn, signOut, stompClient, unlabelledControls, until, type Api, type BrowserSession,
 } from './fixture.js';
 
 jest.setTimeout(90_000);
@@ -38,32 +38,6 @@ afterEach(() => {
   expect(b.errors.splice(0)).toEqual([]);
 });
 
-async function signIn(user: { username: string; password: string }): Promise<void> {
-  await page.goto(`${base}/dashboard/`);
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-}
-
-async function signOut(): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
-}
-
-async function open(nav: string, heading: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: nav, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-}
-
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test('the Overview chart starts with the server\'s recent history', async () => {
   // traffic, and at least two server samples, before the page is ever opened
   const client = await mqtt.connectAsync(server.url('mqtt'), { username: ADMIN.username, password: ADMIN.password, reconnectPeriod: 0 });
@@ -79,7 +53,7 @@ test('the Overview chart starts with the server\'s recent history', async () => 
     await client.endAsync();
   }
   const openedAt = Date.now();
-  await signIn(ADMIN);
+  await signIn(page, `${base}/dashboard/`, ADMIN);
   const card = page.locator('.chart-card');
   await until('the history in the chart', async () => Number(await card.getAttribute('data-samples')) >= 2);
   // the first point is older than the page: it came from the server
@@ -98,7 +72,7 @@ test('the Connections page lists MQTT and STOMP clients and disconnects one', as
     await device.publishAsync('plant/line1/temp', '20.1', { qos: 1 });
     stomp.subscribe('/queue/orders', () => undefined, { ack: 'client' });
 
-    await open('Connections', 'Connections');
+    await openPage(page, 'Connections', 'Connections');
     const row = page.locator('#clients-table tr[data-client-id="dash-device-7"]');
     await row.waitFor();
     await until('the device\'s subscription and counts', async () =>
@@ -135,7 +109,7 @@ test('the MQTT page lists retained messages and clears them', async () => {
   } finally {
     await pub.endAsync();
   }
-  await open('MQTT', 'MQTT');
+  await openPage(page, 'MQTT', 'MQTT');
   await page.locator('#retained-table tr[data-topic="doors/front"]').waitFor();
   await page.getByLabel('MQTT topic filter').fill('lights/#');
   await page.getByRole('button', { name: 'Show', exact: true }).click();
@@ -161,12 +135,12 @@ test('the MQTT page lists retained messages and clears them', async () => {
 test('a read-only user is offered neither disconnect nor clear', async () => {
   const device = await mqtt.connectAsync(server.url('mqtt'), { clientId: 'dash-viewer-sees', username: ADMIN.username, password: ADMIN.password, reconnectPeriod: 0 });
   try {
-    await signOut();
-    await signIn(VIEWER);
-    await open('Connections', 'Connections');
+    await signOut(page);
+    await signIn(page, `${base}/dashboard/`, VIEWER);
+    await openPage(page, 'Connections', 'Connections');
     await page.locator('#clients-table tr[data-client-id="dash-viewer-sees"]').waitFor();
     expect(await page.getByRole('button', { name: /Disconnect/ }).count()).toBe(0);
-    await open('MQTT', 'MQTT');
+    await openPage(page, 'MQTT', 'MQTT');
     await page.locator('#retained-table tr[data-topic="doors/front"]').waitFor();
     expect(await page.getByRole('button', { name: /Clear/ }).count()).toBe(0);
   } finally {

@@ -24,6 +24,21 @@ export interface KvCodec<V> {
   decode(record: StoredMessage): V | undefined;
 }
 
+/** values stored as JSON; `valid` checks a parsed record (a throw counts as invalid) */
+export function jsonCodec<V>(valid: (parsed: V) => boolean): KvCodec<V> {
+  return {
+    encode: (value) => ({ body: Buffer.from(JSON.stringify(value)), contentType: 'application/json' }),
+    decode: (record) => {
+      try {
+        const parsed = JSON.parse(record.body.toString('utf8')) as V;
+        return valid(parsed) ? parsed : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
 interface Entry<V> {
   value: V;
   queueId: number;

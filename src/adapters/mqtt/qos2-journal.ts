@@ -16,9 +16,9 @@
  * PUBREL, PUBCOMP). Changes made in the same turn share one write; one session's
  * writes go out one after another, so the last one stored is the newest.
  */
-import type { KernelClient, StoredMessage } from '../../kernel/index.js';
+import type { KernelClient } from '../../kernel/index.js';
 import type { Logger } from 'pino';
-import { KvTable } from './kv-table.js';
+import { jsonCodec, KvTable } from './kv-table.js';
 import type { Qos2Entry } from './outbound.js';
 
 export const QOS2_TOPIC = '$mqtt-qos2';
@@ -45,7 +45,7 @@ export class Qos2Journal {
   private readonly writers = new Map<string, Writer>();
 
   constructor(o: { kernel: KernelClient; nodeId: string; logger: Logger }) {
-    this.table = new KvTable<Qos2Record>({ kernel: o.kernel, topic: QOS2_TOPIC, group: `mqtt-qos2-${o.nodeId}`, logger: o.logger, follow: true, suspendMs: 1_000, codec: { encode: (r) => ({ body: Buffer.from(JSON.stringify(r)), contentType: 'application/json' }), decode } });
+    this.table = new KvTable<Qos2Record>({ kernel: o.kernel, topic: QOS2_TOPIC, group: `mqtt-qos2-${o.nodeId}`, logger: o.logger, follow: true, suspendMs: 1_000, codec: jsonCodec(isQos2Record) });
   }
 
   async open(): Promise<void> {
@@ -106,12 +106,7 @@ export class Qos2Journal {
   }
 }
 
-function decode(record: StoredMessage): Qos2Record | undefined {
-  try {
-    const r = JSON.parse(record.body.toString('utf8')) as Qos2Record;
-    if (r.receiving !== undefined && !Array.isArray(r.receiving)) return undefined;
-    return typeof r.clientId === 'string' && Array.isArray(r.received) && Array.isArray(r.sent) ? r : undefined;
-  } catch {
-    return undefined;
-  }
+function isQos2Record(r: Qos2Record): boolean {
+  if (r.receiving !== undefined && !Array.isArray(r.receiving)) return false;
+  return typeof r.clientId === 'string' && Array.isArray(r.received) && Array.isArray(r.sent);
 }

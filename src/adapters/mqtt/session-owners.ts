@@ -15,9 +15,9 @@
  * A clean session's claim is released when it ends; a persistent session's stays
  * with the node that holds it, which also expires it.
  */
-import type { KernelClient, StoredMessage } from '../../kernel/index.js';
+import type { KernelClient } from '../../kernel/index.js';
 import type { Logger } from 'pino';
-import { KvTable } from './kv-table.js';
+import { jsonCodec, KvTable } from './kv-table.js';
 
 export const OWNERS_TOPIC = '$mqtt-owners';
 
@@ -42,7 +42,7 @@ export class SessionOwners {
       logger: o.logger,
       follow: true,
       suspendMs: 1_000,
-      codec: { encode: (r) => ({ body: Buffer.from(JSON.stringify(r)), contentType: 'application/json' }), decode },
+      codec: jsonCodec(isOwnerRecord),
       onChange: (key, record, previous) => {
         if (key.startsWith(RELEASED)) {
           for (const wake of this.releaseWaiters.get(key.slice(RELEASED.length)) ?? []) wake();
@@ -118,11 +118,6 @@ export class SessionOwners {
   }
 }
 
-function decode(record: StoredMessage): OwnerRecord | undefined {
-  try {
-    const r = JSON.parse(record.body.toString('utf8')) as OwnerRecord;
-    return typeof r.clientId === 'string' && typeof r.node === 'string' && typeof r.epoch === 'number' ? r : undefined;
-  } catch {
-    return undefined;
-  }
+function isOwnerRecord(r: OwnerRecord): boolean {
+  return typeof r.clientId === 'string' && typeof r.node === 'string' && typeof r.epoch === 'number';
 }

@@ -11,10 +11,10 @@
  * hands it over (`handOver`): it stops delivering and never writes it again, which the
  * ownership epoch (session-owners.ts) also enforces for every write.
  */
-import type { KernelClient, StoredMessage } from '../../kernel/index.js';
+import type { KernelClient } from '../../kernel/index.js';
 import type { Logger } from 'pino';
 import type { MqttLimits } from './config.js';
-import { KvTable } from './kv-table.js';
+import { jsonCodec, KvTable } from './kv-table.js';
 import type { OutboundStats } from './outbound.js';
 import { Qos2Journal, type Qos2Record } from './qos2-journal.js';
 import { NEVER_EXPIRES, Session, type Subscription } from './session.js';
@@ -55,7 +55,7 @@ export class SessionManager {
   private readonly handovers = new WeakMap<Session, Promise<void>>();
 
   constructor(private readonly o: { kernel: KernelClient; nodeId: string; logger: Logger; limits: MqttLimits; stats: OutboundStats; hooks: SessionHooks }) {
-    this.table = new KvTable<SessionRecord>({ kernel: o.kernel, topic: SESSIONS_TOPIC, group: `mqtt-sessions-${o.nodeId}`, logger: o.logger, follow: true, suspendMs: 1_000, codec: { encode: encodeRecord, decode: decodeRecord } });
+    this.table = new KvTable<SessionRecord>({ kernel: o.kernel, topic: SESSIONS_TOPIC, group: `mqtt-sessions-${o.nodeId}`, logger: o.logger, follow: true, suspendMs: 1_000, codec: jsonCodec(isSessionRecord) });
     this.qos2 = new Qos2Journal({ kernel: o.kernel, nodeId: o.nodeId, logger: o.logger });
   }
 
@@ -297,18 +297,8 @@ export class SessionManager {
   }
 }
 
-function encodeRecord(record: SessionRecord): { body: Buffer; contentType: string } {
-  return { body: Buffer.from(JSON.stringify(record)), contentType: 'application/json' };
-}
-
-function decodeRecord(record: StoredMessage): SessionRecord | undefined {
-  try {
-    const parsed = JSON.parse(record.body.toString('utf8')) as SessionRecord;
-    if (typeof parsed.clientId !== 'string' || typeof parsed.expiryInterval !== 'number' || !Array.isArray(parsed.subscriptions)) return undefined;
-    return parsed;
-  } catch {
-    return undefined;
-  }
+function isSessionRecord(r: SessionRecord): boolean {
+  return typeof r.clientId === 'string' && typeof r.expiryInterval === 'number' && Array.isArray(r.subscriptions);
 }
 
 /** a session record of another node whose expiry passed while it was away (that node may be gone) */

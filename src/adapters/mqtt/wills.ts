@@ -8,11 +8,11 @@
  * that were connected to this node when it stopped or crashed are published at the
  * next start.
  */
-import type { KernelClient, StoredMessage } from '../../kernel/index.js';
+import type { KernelClient } from '../../kernel/index.js';
 import type { IConnectPacket, QoS } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import type { Connection } from './connection.js';
-import { KvTable } from './kv-table.js';
+import { jsonCodec, KvTable } from './kv-table.js';
 import type { Publisher } from './publisher.js';
 
 export const WILLS_TOPIC = '$mqtt-wills';
@@ -45,7 +45,7 @@ export class WillService {
       logger: o.logger,
       follow: true,
       suspendMs: 1_000,
-      codec: { encode: (r) => ({ body: Buffer.from(JSON.stringify(r)), contentType: 'application/json' }), decode },
+      codec: jsonCodec(isWillRecord),
       onChange: (clientId, record) => {
         if (!record || record.node !== o.nodeId) this.cancel(clientId);
       },
@@ -137,11 +137,6 @@ export class WillService {
   }
 }
 
-function decode(record: StoredMessage): WillRecord | undefined {
-  try {
-    const r = JSON.parse(record.body.toString('utf8')) as WillRecord;
-    return typeof r.clientId === 'string' && typeof r.topic === 'string' ? r : undefined;
-  } catch {
-    return undefined;
-  }
+function isWillRecord(r: WillRecord): boolean {
+  return typeof r.clientId === 'string' && typeof r.topic === 'string';
 }

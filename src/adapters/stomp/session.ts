@@ -353,13 +353,13 @@ export class Session implements DeliveryHost {
 
   async commit(txId: string): Promise<void> {
     const tx = this.transactions.take(txId);
+    const age = Date.now() - tx.begunAt;
+    if (age >= this.o.maxTransactionMs) {
+      await this.rollback(tx);
+      throw new StompError(StompErrorCode.TransactionExpired, `transaction ${JSON.stringify(txId)} expired`,
+        `it was open for ${age} ms; a transaction commits within ${this.o.maxTransactionMs} ms of its BEGIN, or is rolled back`);
+    }
     try {
-      const age = Date.now() - tx.begunAt;
-      if (age >= this.o.maxTransactionMs) {
-        await this.o.transactional.rollback(tx.halves);
-        throw new StompError(StompErrorCode.TransactionExpired, `transaction ${JSON.stringify(txId)} expired`,
-          `it was open for ${age} ms; a transaction commits within ${this.o.maxTransactionMs} ms of its BEGIN, or is rolled back`);
-      }
       await this.o.transactional.commit(tx.key, tx.halves);
     } finally {
       this.o.transactional.end(tx.key);

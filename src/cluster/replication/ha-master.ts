@@ -141,7 +141,10 @@ export class HaMaster {
 
   /** each serving slave's acknowledged offset, with its broker id when it named itself */
   slaveAcks(): Array<{ brokerId: number | undefined; acked: number }> {
-    return [...this.slaves].filter((s) => s.next !== undefined).map((s) => ({ brokerId: s.brokerId, acked: s.acked }));
+    // asked on every dispatched record and every acknowledgement (high-water-mark.ts, in-sync-waiter.ts): one pass, one array
+    const acks: Array<{ brokerId: number | undefined; acked: number }> = [];
+    for (const s of this.slaves) if (s.next !== undefined) acks.push({ brokerId: s.brokerId, acked: s.acked });
+    return acks;
   }
 
   /** @internal where an empty slave starts */

@@ -55,7 +55,7 @@ export class OffsetLogWriter {
   sweep(): void {
     this.forEachOffset((key, offset, group, topic, queueId) => {
       const before = this.logged.get(key);
-      if (before !== offset) this.add(before !== undefined && offset < before ? [group, topic, queueId, offset, 1] : [group, topic, queueId, offset]);
+      if (before !== offset) this.add(key, before !== undefined && offset < before ? [group, topic, queueId, offset, 1] : [group, topic, queueId, offset]);
     });
   }
 
@@ -77,14 +77,15 @@ export class OffsetLogWriter {
     const offset = this.broker.offsets.query(group, commit.topic, commit.queueId);
     if (offset === undefined) return;
     // below what this master logged before (an admin reset, a consumer going back): replicas follow it as is
-    const before = this.logged.get(`${commit.topic}@${group}@${commit.queueId}`);
+    const key = `${commit.topic}@${group}@${commit.queueId}`;
+    const before = this.logged.get(key);
     if (before === offset) return;
-    this.add(before !== undefined && offset < before ? [group, commit.topic, commit.queueId, offset, 1] : [group, commit.topic, commit.queueId, offset]);
+    this.add(key, before !== undefined && offset < before ? [group, commit.topic, commit.queueId, offset, 1] : [group, commit.topic, commit.queueId, offset]);
   }
 
-  private add(entry: Entry): void {
+  /** `key`: the entry's `topic@group@queueId` */
+  private add(key: string, entry: Entry): void {
     if (this.closed) return;
-    const key = `${entry[1]}@${entry[0]}@${entry[2]}`;
     this.batch.set(key, entry);
     this.logged.set(key, entry[3]);
     if (this.scheduled) return;

@@ -350,26 +350,12 @@ export interface RecordParts {
 export function readRecordParts(buf: Buffer, pos: number): RecordParts {
   const size = buf.readInt32BE(pos);
   const header = readHeader(buf, pos);
-  let p = pos + RecordOffset.BodyLength;
-  const bodyLen = buf.readInt32BE(p);
-  p += 4;
-  const body = Buffer.from(buf.subarray(p, p + bodyLen));
-  p += bodyLen;
-  const topicLen = buf.readUInt8(p);
-  p += 1;
-  const topic = buf.toString('utf8', p, p + topicLen);
-  p += topicLen;
-  const propsLen = buf.readInt16BE(p);
-  p += 2;
-  const properties = parseProperties(buf.toString('utf8', p, p + propsLen));
+  const { body, topic, properties } = readVariableParts(buf, pos);
   return { header, body, topic, properties, size };
 }
 
-/** Decodes the record at `pos` into a StoredMessage. The body is a copy, safe to keep. */
-export function decodeRecord(buf: Buffer, pos: number, isSystem: (name: string) => boolean): StoredMessage {
-  // reads only what a StoredMessage holds (readRecordParts decodes the hosts too)
-  const size = buf.readInt32BE(pos);
-  const physicalOffset = readInt64BE(buf, pos + RecordOffset.PhysicalOffset);
+/** The body (a copy), topic and properties of the record at `pos`. */
+function readVariableParts(buf: Buffer, pos: number): { body: Buffer; topic: string; properties: Map<string, string> } {
   let p = pos + RecordOffset.BodyLength;
   const bodyLen = buf.readInt32BE(p);
   p += 4;
@@ -382,7 +368,15 @@ export function decodeRecord(buf: Buffer, pos: number, isSystem: (name: string) 
   p += topicLen;
   const propsLen = buf.readInt16BE(p);
   p += 2;
-  const properties = parseProperties(buf.toString('utf8', p, p + propsLen));
+  return { body, topic, properties: parseProperties(buf.toString('utf8', p, p + propsLen)) };
+}
+
+/** Decodes the record at `pos` into a StoredMessage. The body is a copy, safe to keep. */
+export function decodeRecord(buf: Buffer, pos: number, isSystem: (name: string) => boolean): StoredMessage {
+  // reads only what a StoredMessage holds (readRecordParts decodes the hosts too)
+  const size = buf.readInt32BE(pos);
+  const physicalOffset = readInt64BE(buf, pos + RecordOffset.PhysicalOffset);
+  const { body, topic, properties } = readVariableParts(buf, pos);
   const offsetMsgId = formatMsgId({ host: decodeHost(buf, pos + RecordOffset.StoreHost), port: buf.readInt32BE(pos + RecordOffset.StoreHost + 4), commitLogOffset: physicalOffset });
   const msg: StoredMessage = {
     topic,

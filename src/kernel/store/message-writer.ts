@@ -39,7 +39,7 @@ class StagedPut implements Waiter {
   }
 
   done(): void {
-    this.writer.dispatched(this.req, this.tag);
+    this.dispatch();
     this.resolve(this.result);
   }
 
@@ -141,8 +141,7 @@ export class MessageWriter {
 
   put(message: Message, options: PutOptions): Promise<PutResult> {
     checkQueueId(options.queueId);
-    const p = this.prepare(message);
-    const staged = this.stage(p.message, p.topic, p.properties, p.propertiesBytes, options);
+    const staged = this.stage(this.prepare(message), options);
     const promise = new Promise<PutResult>(takeResolvers);
     staged.resolve = takenResolve as (r: PutResult) => void;
     staged.reject = takenReject;
@@ -157,7 +156,7 @@ export class MessageWriter {
     const prepared = messages.map((m) => this.prepare(m));
     const topic = messages[0]!.topic;
     if (messages.some((m) => m.topic !== topic)) throw new KernelError(KernelErrorCode.InvalidMessage, 'every message of a batch must have the same topic');
-    const batch = new StagedBatch(prepared.map((p) => this.stage(p.message, p.topic, p.properties, p.propertiesBytes, options)));
+    const batch = new StagedBatch(prepared.map((p) => this.stage(p, options)));
     const promise = new Promise<PutResult[]>(takeResolvers);
     batch.resolve = takenResolve as (r: PutResult[]) => void;
     batch.reject = takenReject;
@@ -170,7 +169,8 @@ export class MessageWriter {
    * Places one message (after a BLANK when it rolls the segment), takes its queue offset
    * and encodes the complete, stamped record straight into the batch buffer.
    */
-  private stage(m: Message, topic: Buffer, properties: string, propertiesBytes: number, options: PutOptions): StagedPut {
+  private stage(p: Prepared, options: PutOptions): StagedPut {
+    const { message: m, topic, properties, propertiesBytes } = p;
     const now = Date.now();
     const queueId = options.queueId;
     const size = recordSize(m.body.length, topic.length, propertiesBytes);

@@ -71,6 +71,7 @@ async function stompClient(clientId: string): Promise<{ client: Client; errors: 
 
 describe('client connections', () => {
   it('lists MQTT and STOMP clients with version, user, subscriptions and counts', async () => {
+    const beforeConnect = Date.now();
     const m = await mqtt.connectAsync(server.url('mqtt'), { clientId: 'conn-list-mqtt', protocolVersion: 5, keepalive: 42, username: ADMIN.username, password: ADMIN.password, reconnectPeriod: 0 });
     const { client: s } = await stompClient('conn-list-stomp');
     try {
@@ -91,7 +92,8 @@ describe('client connections', () => {
       });
       expect(mqttConn!.id).toMatch(/^mqtt-\d+$/);
       expect(mqttConn!.remoteAddress).toMatch(/^127\.0\.0\.1:\d+$/);
-      expect(Date.now() - mqttConn!.connectedAt).toBeGreaterThanOrEqual(0);
+      expect(mqttConn!.connectedAt).toBeGreaterThanOrEqual(beforeConnect);
+      expect(mqttConn!.connectedAt).toBeLessThanOrEqual(Date.now());
 
       let stompConn: ConnectionInfo | undefined;
       await waitFor(async () => {

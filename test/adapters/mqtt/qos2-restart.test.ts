@@ -8,7 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
 import { waitFor } from '../../helpers/kernel.js';
 import { drain, inbox, type Harness, startHarness } from './harness.js';
-import { rawConnect } from './raw-client.js';
+import { type RawClient, rawConnect } from './raw-client.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -26,6 +26,25 @@ async function storedCount(topic: string): Promise<number> {
 }
 
 describe.each([4, 5] as const)('MQTT %s', (version) => {
+  /** a raw client subscribed to qtwoout<version>/# at QoS 2, and the first PUBLISH of `payload` it got */
+  async function firstDelivery(clientId: string, topic: string, payload: string): Promise<{ c: RawClient; first: IPublishPacket }> {
+    const { c } = await rawConnect(port(), clientId, version);
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `qtwoout${version}/#`, qos: 2 }] });
+    await c.next('suback');
+    const pub = await h.connect({ protocolVersion: version });
+    await pub.publishAsync(topic, payload, { qos: 2 });
+    return { c, first: (await c.next('publish')) as IPublishPacket };
+  }
+
+  /** a fresh QoS 2 message reaches `again`, and no other PUBLISH did */
+  async function expectOnlyMarker(again: RawClient, topic: string): Promise<void> {
+    const pub2 = await h.connect({ protocolVersion: version });
+    await pub2.publishAsync(topic, 'marker', { qos: 2 });
+    const marker = (await again.next('publish')) as IPublishPacket;
+    expect(marker.payload.toString()).toBe('marker');
+    expect(again.received.filter((p) => p.cmd === 'publish')).toEqual([]);
+  }
+
   test('a QoS 2 PUBLISH sent again with DUP after a restart is not stored twice, and its PUBREL completes', async () => {
     const { c } = await rawConnect(port(), `in-${version}`, version);
     const publish = { cmd: 'publish', topic: `qtwoin${version}/a`, payload: Buffer.from('once'), qos: 2, retain: false, dup: false, messageId: 9 } as const;
@@ -54,12 +73,7 @@ describe.each([4, 5] as const)('MQTT %s', (version) => {
 
   test('a message past PUBREC when the server restarts gets only its PUBREL again, never a second PUBLISH', async () => {
     const topic = `qtwoout${version}/r`;
-    const { c } = await rawConnect(port(), `out-rel-${version}`, version);
-    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `qtwoout${version}/#`, qos: 2 }] });
-    await c.next('suback');
-    const pub = await h.connect({ protocolVersion: version });
-    await pub.publishAsync(topic, 'exactly once', { qos: 2 });
-    const first = (await c.next('publish')) as IPublishPacket;
+    const { c, first } = await firstDelivery(`out-rel-${version}`, topic, 'exactly once');
     expect(first.payload.toString()).toBe('exactly once');
     c.send({ cmd: 'pubrec', messageId: first.messageId });
     expect(await c.next('pubrel')).toMatchObject({ messageId: first.messageId });
@@ -70,22 +84,13 @@ describe.each([4, 5] as const)('MQTT %s', (version) => {
     const { c: again } = await rawConnect(port(), `out-rel-${version}`, version);
     expect(await again.next('pubrel')).toMatchObject({ messageId: first.messageId });
     again.send({ cmd: 'pubcomp', messageId: first.messageId });
-    const pub2 = await h.connect({ protocolVersion: version });
-    await pub2.publishAsync(topic, 'marker', { qos: 2 });
-    const marker = (await again.next('publish')) as IPublishPacket;
-    expect(marker.payload.toString()).toBe('marker');
-    expect(again.received.filter((p) => p.cmd === 'publish')).toEqual([]);
+    await expectOnlyMarker(again, topic);
     again.destroy();
   });
 
   test('a message not acknowledged when the server restarts is sent again with the same id and DUP, once', async () => {
     const topic = `qtwoout${version}/p`;
-    const { c } = await rawConnect(port(), `out-pub-${version}`, version);
-    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `qtwoout${version}/#`, qos: 2 }] });
-    await c.next('suback');
-    const pub = await h.connect({ protocolVersion: version });
-    await pub.publishAsync(topic, 'unanswered', { qos: 2 });
-    const first = (await c.next('publish')) as IPublishPacket;
+    const { c, first } = await firstDelivery(`out-pub-${version}`, topic, 'unanswered');
     expect(first).toMatchObject({ qos: 2, dup: false });
     await h.restart();
     await c.closed;
@@ -97,11 +102,7 @@ describe.each([4, 5] as const)('MQTT %s', (version) => {
     again.send({ cmd: 'pubrec', messageId: first.messageId });
     await again.next('pubrel');
     again.send({ cmd: 'pubcomp', messageId: first.messageId });
-    const pub2 = await h.connect({ protocolVersion: version });
-    await pub2.publishAsync(topic, 'marker', { qos: 2 });
-    const marker = (await again.next('publish')) as IPublishPacket;
-    expect(marker.payload.toString()).toBe('marker');
-    expect(again.received.filter((p) => p.cmd === 'publish')).toEqual([]);
+    await expectOnlyMarker(again, topic);
     again.destroy();
   });
 });

@@ -41,14 +41,23 @@ export interface ControlledPair {
   b2: Replica;
 }
 
-/** a nameserver with the controller, replica 1 elected master, replica 2 its in-sync slave */
-export async function startControlledPair(procs: ProcessGroup, dir: string, client: RemotingClient, extra: string[] = []): Promise<ControlledPair> {
+/** a nameserver with the controller and replica 1, elected master (epoch 1) */
+export async function startControlledMaster(procs: ProcessGroup, dir: string, extra: string[] = []): Promise<Omit<ControlledPair, 'b2'>> {
   const ns = procs.start('ns', ['nameserver', '--controller', '--nameserver-port', '0', '--cluster-controller-port', '0', '--data-dir', path.join(dir, 'ns'), ...FAST]);
   const namesrv = await ns.address('nameserver');
   const controller = await ns.address('controller');
   const b1 = await startReplica(procs, dir, 1, namesrv, controller, extra);
   await b1.proc.line(/role master epoch 1/);
-  const b2 = await startReplica(procs, dir, 2, namesrv, controller, extra);
+  return { namesrv, controller, b1 };
+}
+
+/**
+ * startControlledMaster, then replica 2 as its in-sync slave; `extra` goes to both
+ * replicas, `slaveExtra` to replica 2 only
+ */
+export async function startControlledPair(procs: ProcessGroup, dir: string, client: RemotingClient, extra: string[] = [], slaveExtra: string[] = []): Promise<ControlledPair> {
+  const { namesrv, controller, b1 } = await startControlledMaster(procs, dir, extra);
+  const b2 = await startReplica(procs, dir, 2, namesrv, controller, [...extra, ...slaveExtra]);
   await waitFor(async () => (await replicaInfo(client, controller))?.syncStateSet.length === 2, 10_000, 'both replicas in sync');
   return { namesrv, controller, b1, b2 };
 }

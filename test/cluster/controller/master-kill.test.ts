@@ -17,7 +17,7 @@ import { waitFor } from '../../helpers/kernel.js';
 import { FAST_REMOTE } from '../helpers/cluster-fixture.js';
 import { History } from '../helpers/history.js';
 import { ProcessGroup } from '../helpers/processes.js';
-import { FAST, explainMissing, readQueues, replicaInfo, startReplica } from './controller-cluster.js';
+import { explainMissing, readQueues, replicaInfo, startControlledPair } from './controller-cluster.js';
 
 const TOPIC = 'elected';
 
@@ -28,14 +28,8 @@ test('SIGKILL of the master under load: the in-sync slave is elected, nothing ac
   let api: RemoteBrokerApi | undefined;
   let stopProducing = false;
   try {
-    const ns = procs.start('ns', ['nameserver', '--controller', '--nameserver-port', '0', '--cluster-controller-port', '0', '--data-dir', path.join(dir, 'ns'), ...FAST]);
-    const namesrv = await ns.address('nameserver');
-    const controller = await ns.address('controller');
-    const b1 = await startReplica(procs, dir, 1, namesrv, controller);
-    await b1.proc.line(/role master epoch 1/);
-    const b2 = await startReplica(procs, dir, 2, namesrv, controller);
+    const { namesrv, controller, b1, b2 } = await startControlledPair(procs, dir, client);
     await b2.proc.line(/role slave epoch 1/);
-    await waitFor(async () => (await replicaInfo(client, controller))?.syncStateSet.length === 2, 10_000, 'both replicas in sync');
 
     api = new RemoteBrokerApi({ nameServers: [namesrv], ...FAST_REMOTE, retryTimesWhenSendFailed: 0 });
     await waitFor(async () => (await api!.createTopic({ topic: TOPIC, queueCount: 4 }).catch(() => undefined)) !== undefined, 10_000, 'the topic created');

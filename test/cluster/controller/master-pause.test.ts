@@ -15,7 +15,7 @@ import { waitFor } from '../../helpers/kernel.js';
 import { FAST_REMOTE } from '../helpers/cluster-fixture.js';
 import { History } from '../helpers/history.js';
 import { ProcessGroup } from '../helpers/processes.js';
-import { FAST, readAll, replicaInfo, sendDirect, startReplica } from './controller-cluster.js';
+import { readAll, replicaInfo, sendDirect, startControlledPair } from './controller-cluster.js';
 
 const TOPIC = 'paused';
 
@@ -25,13 +25,7 @@ test('SIGSTOP of the master: a new master is elected after the lease; on SIGCONT
   const client = new RemotingClient(new TcpTransport(), { requestTimeoutMs: 3_000 });
   let api: RemoteBrokerApi | undefined;
   try {
-    const ns = procs.start('ns', ['nameserver', '--controller', '--nameserver-port', '0', '--cluster-controller-port', '0', '--data-dir', path.join(dir, 'ns'), ...FAST]);
-    const namesrv = await ns.address('nameserver');
-    const controller = await ns.address('controller');
-    const b1 = await startReplica(procs, dir, 1, namesrv, controller);
-    await b1.proc.line(/role master epoch 1/);
-    const b2 = await startReplica(procs, dir, 2, namesrv, controller);
-    await waitFor(async () => (await replicaInfo(client, controller))?.syncStateSet.length === 2, 10_000, 'both replicas in sync');
+    const { namesrv, controller, b1, b2 } = await startControlledPair(procs, dir, client);
 
     api = new RemoteBrokerApi({ nameServers: [namesrv], ...FAST_REMOTE });
     await waitFor(async () => (await api!.createTopic({ topic: TOPIC, queueCount: 4 }).catch(() => undefined)) !== undefined, 10_000, 'the topic created');

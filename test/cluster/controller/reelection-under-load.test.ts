@@ -16,7 +16,7 @@ import { waitFor } from '../../helpers/kernel.js';
 import { FAST_REMOTE } from '../helpers/cluster-fixture.js';
 import { History } from '../helpers/history.js';
 import { ProcessGroup } from '../helpers/processes.js';
-import { FAST, explainMissing, readQueues, startReplica } from './controller-cluster.js';
+import { explainMissing, readQueues, startControlledMaster } from './controller-cluster.js';
 
 const TOPIC = 'reelected';
 
@@ -27,11 +27,7 @@ test('re-elections of the master under load lose no acknowledged message', async
   let api: RemoteBrokerApi | undefined;
   let stop = false;
   try {
-    const ns = procs.start('ns', ['nameserver', '--controller', '--nameserver-port', '0', '--cluster-controller-port', '0', '--data-dir', path.join(dir, 'ns'), ...FAST]);
-    const namesrv = await ns.address('nameserver');
-    const controller = await ns.address('controller');
-    const b1 = await startReplica(procs, dir, 1, namesrv, controller);
-    await b1.proc.line(/role master epoch 1/);
+    const { namesrv, controller, b1 } = await startControlledMaster(procs, dir);
     api = new RemoteBrokerApi({ nameServers: [namesrv], ...FAST_REMOTE, retryTimesWhenSendFailed: 0 });
     await waitFor(async () => (await api!.createTopic({ topic: TOPIC, queueCount: 4 }).catch(() => undefined)) !== undefined, 10_000, 'the topic created');
     const history = new History();

@@ -19,7 +19,7 @@ import { waitFor } from '../../helpers/kernel.js';
 import { FAST_REMOTE } from '../helpers/cluster-fixture.js';
 import { History } from '../helpers/history.js';
 import { ProcessGroup } from '../helpers/processes.js';
-import { FAST, explainMissing, readQueues, replicaInfo, startReplica } from './controller-cluster.js';
+import { explainMissing, readQueues, startControlledPair } from './controller-cluster.js';
 
 const TOPIC = 'late-config';
 
@@ -29,14 +29,8 @@ test('a slave elected before it synced a topic\'s config keeps the topic\'s queu
   const client = new RemotingClient(new TcpTransport(), { requestTimeoutMs: 3_000 });
   let api: RemoteBrokerApi | undefined;
   try {
-    const ns = procs.start('ns', ['nameserver', '--controller', '--nameserver-port', '0', '--cluster-controller-port', '0', '--data-dir', path.join(dir, 'ns'), ...FAST]);
-    const namesrv = await ns.address('nameserver');
-    const controller = await ns.address('controller');
-    const b1 = await startReplica(procs, dir, 1, namesrv, controller);
-    await b1.proc.line(/role master epoch 1/);
-    const b2 = await startReplica(procs, dir, 2, namesrv, controller, ['--cluster-slave-sync-interval-ms', '600000']);
+    const { namesrv, b1, b2 } = await startControlledPair(procs, dir, client, [], ['--cluster-slave-sync-interval-ms', '600000']);
     await b2.proc.line(/role slave epoch 1/);
-    await waitFor(async () => (await replicaInfo(client, controller))?.syncStateSet.length === 2, 10_000, 'both replicas in sync');
 
     api = new RemoteBrokerApi({ nameServers: [namesrv], ...FAST_REMOTE, retryTimesWhenSendFailed: 0 });
     await waitFor(async () => (await api!.createTopic({ topic: TOPIC, queueCount: 4 }).catch(() => undefined)) !== undefined, 10_000, 'the topic created');

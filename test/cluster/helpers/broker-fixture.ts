@@ -10,9 +10,10 @@ import { startNameServer, type NameServer, type NameServerOptions } from '../../
 import { createRequest, type HeaderValue, type RemotingCommand } from '../../../src/cluster/remoting/command.js';
 import { RemotingClient } from '../../../src/cluster/remoting/remoting-client.js';
 import { TcpTransport } from '../../../src/cluster/remoting/tcp-transport.js';
-import { RequestCode } from '../../../src/cluster/remoting/request-codes.js';
+import { RequestCode, ResponseCode } from '../../../src/cluster/remoting/request-codes.js';
 import { readRecordParts, type RecordParts } from '../../../src/kernel/message/record-codec.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
+import type { Placed } from './history.js';
 
 export interface BrokerFixture {
   broker: Broker;
@@ -85,6 +86,27 @@ export function decodeRecords(body: Buffer | undefined): RecordParts[] {
     const parts = readRecordParts(body, pos);
     out.push(parts);
     pos += parts.size;
+  }
+  return out;
+}
+
+/**
+ * The records of `topic`'s first `queues` queues on `addr`, each queue read until a pull
+ * answers other than SUCCESS (lenient; controller/controller-cluster.ts readQueues is the
+ * strict reader that throws on a read stopping short of maxOffset)
+ */
+export async function pullAll(client: RemotingClient, addr: string, topic: string, queues: number): Promise<Placed[]> {
+  const out: Placed[] = [];
+  for (let queueId = 0; queueId < queues; queueId++) {
+    for (let offset = 0; ;) {
+      const r = await client.invoke(addr, createRequest({
+        code: RequestCode.PULL_MESSAGE,
+        header: { consumerGroup: 'reader', topic, queueId, queueOffset: offset, maxMsgNums: 256, sysFlag: 0x4, commitOffset: 0, suspendTimeoutMillis: 0, subscription: '*', subVersion: 0 },
+      }));
+      if (r.code !== ResponseCode.SUCCESS) break;
+      for (const rec of decodeRecords(r.body)) out.push({ id: rec.body.toString(), queueId, queueOffset: rec.header.queueOffset });
+      offset = Number(r.extFields.nextBeginOffset);
+    }
   }
   return out;
 }

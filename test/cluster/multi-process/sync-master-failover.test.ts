@@ -20,7 +20,7 @@ import { RemotingClient } from '../../../src/cluster/remoting/remoting-client.js
 import { TcpTransport } from '../../../src/cluster/remoting/tcp-transport.js';
 import { RequestCode, ResponseCode } from '../../../src/cluster/remoting/request-codes.js';
 import { waitFor } from '../../helpers/kernel.js';
-import { decodeRecords, freePort } from '../helpers/broker-fixture.js';
+import { freePort, pullAll } from '../helpers/broker-fixture.js';
 import { FAST_REMOTE } from '../helpers/cluster-fixture.js';
 import { History, type Placed } from '../helpers/history.js';
 import { ProcessGroup } from '../helpers/processes.js';
@@ -30,19 +30,7 @@ const TOPIC = 'failover';
 const GROUP = 'checker';
 
 async function readAll(client: RemotingClient, addr: string, queues: number): Promise<Placed[]> {
-  const out: Placed[] = [];
-  for (let queueId = 0; queueId < queues; queueId++) {
-    for (let offset = 0; ;) {
-      const r = await client.invoke(addr, createRequest({
-        code: RequestCode.PULL_MESSAGE,
-        header: { consumerGroup: 'reader', topic: TOPIC, queueId, queueOffset: offset, maxMsgNums: 256, sysFlag: 0x4, commitOffset: 0, suspendTimeoutMillis: 0, subscription: '*', subVersion: 0 },
-      }));
-      if (r.code !== ResponseCode.SUCCESS) break;
-      for (const rec of decodeRecords(r.body)) out.push({ id: rec.body.toString(), queueId, queueOffset: rec.header.queueOffset });
-      offset = Number(r.extFields.nextBeginOffset);
-    }
-  }
-  return out;
+  return pullAll(client, addr, TOPIC, queues);
 }
 
 async function committedOffset(client: RemotingClient, addr: string, queueId: number): Promise<number> {

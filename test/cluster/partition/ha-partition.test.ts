@@ -10,7 +10,7 @@ import { RemotingClient } from '../../../src/cluster/remoting/remoting-client.js
 import { TcpTransport } from '../../../src/cluster/remoting/tcp-transport.js';
 import { RequestCode, ResponseCode } from '../../../src/cluster/remoting/request-codes.js';
 import { waitFor } from '../../helpers/kernel.js';
-import { decodeRecords, sendV2Header } from '../helpers/broker-fixture.js';
+import { pullAll, sendV2Header } from '../helpers/broker-fixture.js';
 import { startCluster, type BrokerNode, type ClusterFixture } from '../helpers/cluster-fixture.js';
 import { History, type Placed } from '../helpers/history.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -29,19 +29,7 @@ afterEach(async () => {
 });
 
 async function readQueues(node: BrokerNode): Promise<Placed[]> {
-  const out: Placed[] = [];
-  for (let queueId = 0; queueId < QUEUES; queueId++) {
-    for (let offset = 0; ;) {
-      const r = await client!.invoke(node.server.address, createRequest({
-        code: RequestCode.PULL_MESSAGE,
-        header: { consumerGroup: 'reader', topic: TOPIC, queueId, queueOffset: offset, maxMsgNums: 256, sysFlag: 0x4, commitOffset: 0, suspendTimeoutMillis: 0, subscription: '*', subVersion: 0 },
-      }));
-      if (r.code !== ResponseCode.SUCCESS) break;
-      for (const rec of decodeRecords(r.body)) out.push({ id: rec.body.toString(), queueId, queueOffset: rec.header.queueOffset });
-      offset = Number(r.extFields.nextBeginOffset);
-    }
-  }
-  return out;
+  return pullAll(client!, node.server.address, TOPIC, QUEUES);
 }
 
 test('a SYNC_MASTER cut from its slave (both ways, one way, reset) never answers SUCCESS; healed, the slave catches up and holds every acknowledged send', async () => {

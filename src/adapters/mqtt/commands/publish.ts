@@ -12,7 +12,6 @@ import type { Connection } from '../connection.js';
 import { MqttProtocolError, PublishRefused, publishReasonFor } from '../errors.js';
 import { mayPublish } from '../hooks.js';
 import { ReasonCode } from '../reason-codes.js';
-import type { Session } from '../session.js';
 import { topicNameProblem } from '../topic-filter.js';
 import { kernelAddressOf } from '../topic-map.js';
 import { nextUniqueId } from '../unique-id.js';
@@ -58,7 +57,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
     session.awaitingRelease.set(id, remembered);
     stored = remembered;
   } else {
-    stored = afterJournalWrites(session, () => store(conn, packet));
+    stored = afterJournalWrites(conn, packet);
   }
   if (packet.qos === 0) {
     conn.inbound.trackUnanswered(stored, (error) => answer(conn, packet, error));
@@ -110,10 +109,12 @@ function storeJournaled(conn: Connection, packet: IPublishPacket): Promise<unkno
     .then((result) => qos2CrashPoint('stored', result));
 }
 
-/** `send` once the journal writes of earlier QoS 2 PUBLISH packets are done, so the client's messages stay in order */
-function afterJournalWrites(session: Session, send: () => Promise<unknown>): Promise<unknown> {
-  const gate = session.journalGate;
-  return gate ? gate.then(send, send) : send();
+/** stores once the journal writes of earlier QoS 2 PUBLISH packets are done, so the client's messages stay in order */
+function afterJournalWrites(conn: Connection, packet: IPublishPacket): Promise<unknown> {
+  const gate = conn.session!.journalGate;
+  if (!gate) return store(conn, packet); // the common case: no closure per message
+  const send = (): Promise<unknown> => store(conn, packet);
+  return gate.then(send, send);
 }
 
 /**

@@ -14,12 +14,12 @@
  */
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { GetStatus } from '../../../kernel/index.js';
-import { Code, OK, RocketMqError, status } from '../errors.js';
+import { Code, OK, status } from '../errors.js';
 import { messageToGrpc } from '../message-map.js';
-import { durationMs, type PullMessageRequest, type PullMessageResponse } from '../proto.js';
+import { type PullMessageRequest, type PullMessageResponse } from '../proto.js';
 import { callContext, groupName, reportFailure, type RpcDeps } from './context.js';
 import { offsetOf, queueOf } from './message-queue.js';
-import { filterOf, MAX_BATCH_SIZE } from './receive-message.js';
+import { batchSizeOf, filterOf, pollingWaitMs } from './receive-message.js';
 
 const OUT_OF_RANGE = new Set<string>([GetStatus.OffsetTooSmall, GetStatus.OffsetOverflowBadly]);
 
@@ -30,14 +30,9 @@ async function pull(call: ServerWritableStream<PullMessageRequest, PullMessageRe
   const { topic, queueId } = await queueOf(req.messageQueue, ctx, deps);
   deps.auth.authorize(ctx.principal, 'subscribe', topic);
   const offset = offsetOf(req.offset);
-  const maxMessages = req.batchSize ?? 0;
-  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_BATCH_SIZE) {
-    throw new RocketMqError(Code.BadRequest, `batch size must be 1 to ${MAX_BATCH_SIZE}, got ${maxMessages}`);
-  }
+  const maxMessages = batchSizeOf(req.batchSize);
   const filter = filterOf(req.filterExpression);
-  const polling = durationMs(req.longPollingTimeout) ?? 0;
-  if (polling < 0) throw new RocketMqError(Code.IllegalPollingTime, 'long polling timeout must not be negative');
-  const suspendMs = Math.max(0, Math.min(polling, ctx.deadline - Date.now() - deps.config.longPollingMarginMs));
+  const suspendMs = pollingWaitMs(req.longPollingTimeout, ctx, deps);
   const result = await deps.kernel.brokerApi.pull({ group, topic, queueId, offset, maxMessages, filter, suspendMs });
   if (gone()) return;
   if (result.messages.length > 0) {

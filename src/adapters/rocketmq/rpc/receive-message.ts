@@ -17,7 +17,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import { FilterType, type FilterSpec, type ReceivedMessage } from '../../../kernel/index.js';
 import { Code, OK, RocketMqError, status } from '../errors.js';
 import { kernelName, messageToGrpc } from '../message-map.js';
-import { durationMs, toTimestamp, type FilterExpression, type ReceiveMessageRequest, type ReceiveMessageResponse } from '../proto.js';
+import { durationMs, toTimestamp, type Duration, type FilterExpression, type ReceiveMessageRequest, type ReceiveMessageResponse } from '../proto.js';
 import { callContext, groupName, reportFailure, type CallContext, type RpcDeps } from './context.js';
 
 export const MAX_BATCH_SIZE = 1_024;
@@ -47,22 +47,33 @@ export function filterOf(expression: FilterExpression | undefined): FilterSpec {
   }
 }
 
+/** the requested batch size, 1 to MAX_BATCH_SIZE (ReceiveMessage and PullMessage) */
+export function batchSizeOf(batchSize: number | undefined): number {
+  const n = batchSize ?? 0;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BATCH_SIZE) {
+    throw new RocketMqError(Code.BadRequest, `batch size must be 1 to ${MAX_BATCH_SIZE}, got ${n}`);
+  }
+  return n;
+}
+
+/** how long a long-polling call may wait: the requested timeout, ending before the client's deadline */
+export function pollingWaitMs(timeout: Duration | undefined, ctx: CallContext, deps: RpcDeps, now = Date.now()): number {
+  const polling = durationMs(timeout) ?? 0;
+  if (polling < 0) throw new RocketMqError(Code.IllegalPollingTime, 'long polling timeout must not be negative');
+  return Math.max(0, Math.min(polling, ctx.deadline - now - deps.config.longPollingMarginMs));
+}
+
 export function receivePlan(req: ReceiveMessageRequest, ctx: CallContext, deps: RpcDeps, now = Date.now()): ReceivePlan {
   const group = groupName(req.group, ctx.namespace);
   const topic = kernelName(req.messageQueue?.topic, ctx.namespace);
   if (topic === '') throw new RocketMqError(Code.IllegalTopic, 'topic is required');
-  const maxMessages = req.batchSize ?? 0;
-  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_BATCH_SIZE) {
-    throw new RocketMqError(Code.BadRequest, `batch size must be 1 to ${MAX_BATCH_SIZE}, got ${maxMessages}`);
-  }
+  const maxMessages = batchSizeOf(req.batchSize);
   const autoRenew = req.autoRenew === true;
   const invisibleMs = autoRenew ? deps.config.autoRenewInvisibleMs : durationMs(req.invisibleDuration);
   if (invisibleMs === undefined || invisibleMs < 1 || invisibleMs > MAX_INVISIBLE_MS) {
     throw new RocketMqError(Code.IllegalInvisibleTime, `invisible duration must be 1 ms to 12 h, got ${invisibleMs === undefined ? 'none' : `${invisibleMs} ms`}`);
   }
-  const polling = durationMs(req.longPollingTimeout) ?? 0;
-  if (polling < 0) throw new RocketMqError(Code.IllegalPollingTime, 'long polling timeout must not be negative');
-  const waitMs = Math.max(0, Math.min(polling, ctx.deadline - now - deps.config.longPollingMarginMs));
+  const waitMs = pollingWaitMs(req.longPollingTimeout, ctx, deps, now);
   return { group, topic, filter: filterOf(req.filterExpression), maxMessages, invisibleMs, autoRenew, waitMs };
 }
 
